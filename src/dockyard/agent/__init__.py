@@ -1,0 +1,1 @@
+"""The per-host agent: task state machine, Docker adapter, control-plane client (later issues)."""

@@ -1,0 +1,1 @@
+"""Authentication at the edge: SigV4 verification and the bootstrap admin credentials."""

@@ -1,0 +1,68 @@
+"""What every handler receives: who calls, where, when, and the shell's dependencies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dockyard.domain.identity import Principal, root_arn
+from dockyard.infra.clock import Clock
+from dockyard.infra.ids import RandomSource
+from dockyard.infra.settings import Settings
+from dockyard.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Dependencies:
+    """Long-lived collaborators shared by all requests of one server process."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    rng: RandomSource
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """One request: the authenticated principal, the signing region, the clock reading.
+
+    Invariant: ``region`` is the region of the SigV4 signing scope; ARNs minted for this request
+    use it with ``account_id``. A policy check (IAM issue) needs exactly ``principal``,
+    ``action`` and the resource ARN, all derivable from here.
+    """
+
+    request_id: str
+    principal: Principal
+    region: str
+    service: str
+    operation: str
+    now: datetime
+    deps: Dependencies
+
+    @property
+    def account_id(self) -> str:
+        return self.deps.settings.account_id
+
+    @property
+    def store(self) -> Store:
+        return self.deps.store
+
+    @property
+    def action(self) -> str:
+        """IAM action name, e.g. ``ecs:CreateCluster``."""
+        return f"{self.service}:{self.operation}"
+
+    @property
+    def root_arn(self) -> str:
+        return root_arn(self.account_id)
+
+
+Params = Mapping[str, Any]
+"""Request parameters after protocol parsing and model validation (boto3-kwargs shaped)."""
+
+Result = dict[str, Any]
+"""A response shaped like the operation's botocore output shape."""
+
+Handler = Callable[[RequestContext, Params], Result]

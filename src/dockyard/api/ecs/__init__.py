@@ -1,0 +1,31 @@
+"""ECS (``AmazonEC2ContainerServiceV20141113``): operation name → handler."""
+
+from __future__ import annotations
+
+from dockyard.api.context import Handler
+from dockyard.api.ecs import account_settings, clusters, tags, task_definitions
+
+OPERATIONS: dict[str, Handler] = {
+    "CreateCluster": clusters.create_cluster,
+    "DescribeClusters": clusters.describe_clusters,
+    "ListClusters": clusters.list_clusters,
+    "UpdateCluster": clusters.update_cluster,
+    "UpdateClusterSettings": clusters.update_cluster_settings,
+    "PutClusterCapacityProviders": clusters.put_cluster_capacity_providers,
+    "DeleteCluster": clusters.delete_cluster,
+    "RegisterTaskDefinition": task_definitions.register_task_definition,
+    "DescribeTaskDefinition": task_definitions.describe_task_definition,
+    "ListTaskDefinitions": task_definitions.list_task_definitions,
+    "ListTaskDefinitionFamilies": task_definitions.list_task_definition_families,
+    "DeregisterTaskDefinition": task_definitions.deregister_task_definition,
+    "DeleteTaskDefinitions": task_definitions.delete_task_definitions,
+    "TagResource": tags.tag_resource,
+    "UntagResource": tags.untag_resource,
+    "ListTagsForResource": tags.list_tags_for_resource,
+    "PutAccountSetting": account_settings.put_account_setting,
+    "PutAccountSettingDefault": account_settings.put_account_setting_default,
+    "DeleteAccountSetting": account_settings.delete_account_setting,
+    "ListAccountSettings": account_settings.list_account_settings,
+}
+
+__all__ = ["OPERATIONS"]

@@ -1,0 +1,58 @@
+"""Assembles a control-plane process: store, credentials, protocol catalog, dispatcher, app."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+
+from dockyard.api import ecs, protocol
+from dockyard.api.app import create_app
+from dockyard.api.auth.authenticator import Authenticator
+from dockyard.api.auth.bootstrap import ensure_admin_credentials
+from dockyard.api.context import Dependencies, Handler
+from dockyard.api.dispatch import Dispatcher
+from dockyard.infra.clock import Clock, SystemClock
+from dockyard.infra.crypto import load_or_create_master_key
+from dockyard.infra.ids import RandomSource, SecureRandom
+from dockyard.infra.settings import Settings
+from dockyard.store import Store
+
+log = logging.getLogger("dockyard.server")
+
+HANDLERS: dict[str, dict[str, Handler]] = {"ecs": ecs.OPERATIONS}
+"""Every service Dockyard implements operations for (others answer UnknownOperation)."""
+
+
+def build_app(
+    settings: Settings, *, clock: Clock | None = None, rng: RandomSource | None = None
+) -> Starlette:
+    """Migrate the store, ensure the admin credentials exist, and return the ASGI app."""
+    return create_app(build_dispatcher(settings, clock=clock, rng=rng))
+
+
+def build_dispatcher(
+    settings: Settings, *, clock: Clock | None = None, rng: RandomSource | None = None
+) -> Dispatcher:
+    """The request pipeline over a migrated store with bootstrap credentials in place."""
+    clock = clock or SystemClock()
+    rng = rng or SecureRandom()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.database_url)
+    box = load_or_create_master_key(settings.data_dir)
+    key_id, _ = ensure_admin_credentials(
+        store,
+        box,
+        data_dir=settings.data_dir,
+        account_id=settings.account_id,
+        clock=clock,
+        rng=rng,
+    )
+    log.info("admin access key %s (credentials in %s)", key_id, settings.data_dir)
+    deps = Dependencies(settings=settings, store=store, clock=clock, rng=rng)
+    return Dispatcher(
+        catalog=protocol.Catalog(),
+        handlers=HANDLERS,
+        authenticator=Authenticator(store, box, clock, settings.account_id),
+        deps=deps,
+    )

@@ -1,0 +1,104 @@
+"""``dockyard`` command line: ``server`` and ``env`` now; ``up`` and ``agent`` come next.
+
+::
+
+    dockyard server [--host H] [--port P] [--data-dir D] [--db URL] [--account-id A] [--region R]
+    dockyard env [--data-dir D] [--port P] [--region R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dockyard.infra.settings import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_REGION,
+    Settings,
+    default_data_dir,
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dockyard", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+    server = commands.add_parser("server", help="run the control plane (ECS API endpoint)")
+    _common(server)
+    server.add_argument("--host", default=DEFAULT_HOST)
+    server.add_argument("--db", default=None, help="SQLAlchemy URL (default: SQLite in data dir)")
+    server.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID)
+    server.add_argument("--log-level", default="info")
+    server.set_defaults(func=_server)
+    env = commands.add_parser("env", help="print export lines for the aws CLI and SDKs")
+    _common(env)
+    env.add_argument("--host", default="127.0.0.1")
+    env.set_defaults(func=_env)
+    return parser
+
+
+def _common(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--port", type=int, default=DEFAULT_PORT)
+    cmd.add_argument("--data-dir", type=Path, default=None)
+    cmd.add_argument("--region", default=DEFAULT_REGION)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(
+        data_dir=(args.data_dir or default_data_dir()).expanduser().resolve(),
+        host=args.host,
+        port=args.port,
+        account_id=getattr(args, "account_id", DEFAULT_ACCOUNT_ID),
+        region=args.region,
+        db_url=getattr(args, "db", None),
+    )
+
+
+def _server(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from dockyard.api.server import build_app
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    settings = _settings(args)
+    app = build_app(settings)
+    print(
+        f"dockyard: listening on {settings.endpoint_url} (data dir {settings.data_dir})",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    return 0
+
+
+def _env(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    lines = {
+        "AWS_ENDPOINT_URL": settings.endpoint_url,
+        "AWS_SHARED_CREDENTIALS_FILE": str(settings.data_dir / "credentials"),
+        "AWS_PROFILE": "dockyard",
+        "AWS_DEFAULT_REGION": settings.region,
+    }
+    for name, value in lines.items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

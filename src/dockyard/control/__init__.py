@@ -1,0 +1,3 @@
+"""Imperative shell: controllers that plan from a snapshot and apply in one transaction.
+
+Arrives with the services issue."""

@@ -1,0 +1,1 @@
+"""Lowest layer: settings, clock, randomness and identifiers. Imports nothing from Dockyard."""

@@ -1,0 +1,1 @@
+"""Load-balancer data plane: pure HAProxy renderer and runtime adapters (later issues)."""

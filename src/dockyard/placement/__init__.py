@@ -1,0 +1,1 @@
+"""Pure placement engine: filters, strategies, cluster query language (later issues)."""

@@ -1,0 +1,1 @@
+"""Pure reconcile planners for services and deployments (later issues)."""

@@ -1,0 +1,1 @@
+"""One repository per aggregate; each maps rows to domain values and back."""

@@ -1,0 +1,178 @@
+"""Task definitions and their per-family revision counters.
+
+Revision numbers come from an atomic ``UPDATE … SET last_revision = last_revision + 1`` on the
+family row, so concurrent registrations of one family get distinct, gap-free, increasing
+revisions on SQLite and PostgreSQL alike; the unique key on (region, family, revision) is the
+backstop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from dockyard.domain.task_definition import (
+    TaskDefinition,
+    TaskDefinitionStatus,
+    task_definition_from_document,
+    task_definition_to_document,
+)
+from dockyard.store.schema import TaskDefinitionFamilyRow, TaskDefinitionRow
+
+_TIMESTAMP_KEYS = ("registeredAt", "deregisteredAt", "deleteRequestedAt")
+"""Held in typed columns, not in the JSON document."""
+
+
+class TaskDefinitionRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def next_revision(self, region: str, family: str) -> int:
+        """Reserve the family's next revision number (1 for a new family)."""
+        exists = self._session.get(TaskDefinitionFamilyRow, (region, family))
+        if exists is None:
+            self._session.execute(
+                insert(TaskDefinitionFamilyRow).values(
+                    region=region, family=family, last_revision=0
+                )
+            )
+        self._session.execute(
+            update(TaskDefinitionFamilyRow)
+            .where(
+                TaskDefinitionFamilyRow.region == region,
+                TaskDefinitionFamilyRow.family == family,
+            )
+            .values(last_revision=TaskDefinitionFamilyRow.last_revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+        revision = self._session.scalar(
+            select(TaskDefinitionFamilyRow.last_revision).where(
+                TaskDefinitionFamilyRow.region == region,
+                TaskDefinitionFamilyRow.family == family,
+            )
+        )
+        return int(revision or 0)
+
+    def add(self, region: str, td: TaskDefinition) -> None:
+        row = TaskDefinitionRow(region=region, family=td.family, revision=td.revision)
+        _fill(row, td)
+        self._session.add(row)
+        self._session.flush()
+
+    def save(self, region: str, td: TaskDefinition) -> None:
+        row = self._row(region, td.family, td.revision)
+        if row is None:
+            raise LookupError(f"{td.family}:{td.revision}")
+        _fill(row, td)
+        self._session.flush()
+
+    def get(self, region: str, family: str, revision: int) -> TaskDefinition | None:
+        row = self._row(region, family, revision)
+        return _to_domain(row) if row else None
+
+    def latest_active(self, region: str, family: str) -> TaskDefinition | None:
+        row = self._session.scalars(
+            select(TaskDefinitionRow)
+            .where(
+                TaskDefinitionRow.region == region,
+                TaskDefinitionRow.family == family,
+                TaskDefinitionRow.status == TaskDefinitionStatus.ACTIVE.value,
+            )
+            .order_by(TaskDefinitionRow.revision.desc())
+            .limit(1)
+        ).first()
+        return _to_domain(row) if row else None
+
+    def list_page(
+        self,
+        region: str,
+        *,
+        family: str | None,
+        family_prefix: str | None,
+        status: str | None,
+        descending: bool,
+        after: tuple[str, int] | None,
+        limit: int,
+    ) -> list[tuple[str, int]]:
+        """(family, revision) pairs in (family, revision) order, resuming after ``after``."""
+        t = TaskDefinitionRow
+        query = select(t.family, t.revision).where(t.region == region)
+        if status is not None:
+            query = query.where(t.status == status)
+        if family is not None:
+            query = query.where(t.family == family)
+        if family_prefix:
+            query = query.where(t.family.startswith(family_prefix, autoescape=True))
+        if after is not None:
+            a_family, a_rev = after
+            if descending:
+                query = query.where(
+                    (t.family < a_family) | ((t.family == a_family) & (t.revision < a_rev))
+                )
+            else:
+                query = query.where(
+                    (t.family > a_family) | ((t.family == a_family) & (t.revision > a_rev))
+                )
+        order = (t.family.desc(), t.revision.desc()) if descending else (t.family, t.revision)
+        rows = self._session.execute(query.order_by(*order).limit(limit))
+        return [(r.family, r.revision) for r in rows]
+
+    def list_families_page(
+        self,
+        region: str,
+        *,
+        family_prefix: str | None,
+        status: str,
+        after: str | None,
+        limit: int,
+    ) -> list[str]:
+        """Families by name. status ACTIVE: ≥1 ACTIVE revision; INACTIVE: none; ALL: any."""
+        t = TaskDefinitionRow
+        active_count = func.sum(
+            func.cast(t.status == TaskDefinitionStatus.ACTIVE.value, type_=t.revision.type)
+        )
+        query = select(t.family).where(t.region == region).group_by(t.family)
+        if family_prefix:
+            query = query.where(t.family.startswith(family_prefix, autoescape=True))
+        if after is not None:
+            query = query.where(t.family > after)
+        if status == "ACTIVE":
+            query = query.having(active_count > 0)
+        elif status == "INACTIVE":
+            query = query.having(active_count == 0)
+        return list(self._session.scalars(query.order_by(t.family).limit(limit)))
+
+    def _row(self, region: str, family: str, revision: int) -> TaskDefinitionRow | None:
+        return self._session.scalars(
+            select(TaskDefinitionRow).where(
+                TaskDefinitionRow.region == region,
+                TaskDefinitionRow.family == family,
+                TaskDefinitionRow.revision == revision,
+            )
+        ).first()
+
+
+def _fill(row: TaskDefinitionRow, td: TaskDefinition) -> None:
+    document = task_definition_to_document(td)
+    for key in _TIMESTAMP_KEYS:
+        document.pop(key, None)
+    row.status = td.status.value
+    row.document = document
+    row.registered_at = td.registered_at  # type: ignore[assignment]
+    row.deregistered_at = td.deregistered_at
+    row.delete_requested_at = td.delete_requested_at
+
+
+def _to_domain(row: TaskDefinitionRow) -> TaskDefinition:
+    document: dict[str, Any] = dict(row.document)
+    document["status"] = row.status
+    td = task_definition_from_document(document)
+    return replace(
+        td,
+        registered_at=row.registered_at,
+        deregistered_at=row.deregistered_at,
+        delete_requested_at=row.delete_requested_at,
+    )

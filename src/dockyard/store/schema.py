@@ -1,0 +1,105 @@
+"""Tables. Every mutable aggregate row has a ``version`` column for optimistic concurrency.
+
+SQLAlchemy's ``version_id_col`` makes an UPDATE carry ``WHERE version = <read version>`` and
+raises ``StaleDataError`` when another writer got there first; the unit of work retries.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both SQLite (which drops tzinfo) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        stamp: datetime = value
+        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, datetime: UtcDateTime}
+
+
+class AccessKeyRow(Base):
+    __tablename__ = "access_keys"
+
+    access_key_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    principal_arn: Mapped[str] = mapped_column(String(2048))
+    user_name: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="Active")
+    created_at: Mapped[datetime]
+
+
+class ClusterRow(Base):
+    __tablename__ = "clusters"
+    __table_args__ = (UniqueConstraint("region", "name", name="uq_clusters_region_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(32))
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TaskDefinitionFamilyRow(Base):
+    """Per-family revision counter: revisions only ever increase, even across deletions."""
+
+    __tablename__ = "task_definition_families"
+
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
+    family: Mapped[str] = mapped_column(String(255), primary_key=True)
+    last_revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TaskDefinitionRow(Base):
+    __tablename__ = "task_definitions"
+    __table_args__ = (
+        UniqueConstraint("region", "family", "revision", name="uq_task_definitions_revision"),
+        Index("ix_task_definitions_status", "region", "status", "family", "revision"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region: Mapped[str] = mapped_column(String(32))
+    family: Mapped[str] = mapped_column(String(255))
+    revision: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+    document: Mapped[dict[str, Any]]
+    registered_at: Mapped[datetime]
+    deregistered_at: Mapped[datetime | None]
+    delete_requested_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TagRow(Base):
+    __tablename__ = "tags"
+
+    resource_arn: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+
+
+class AccountSettingRow(Base):
+    __tablename__ = "account_settings"
+
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)
+    principal_arn: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,97 @@
+"""The unit of work: one transaction, its repositories, bounded retries on conflict.
+
+Usage::
+
+    store.write(lambda uow: uow.clusters.add(cluster))
+    clusters = store.read(lambda uow: uow.clusters.get_many(region, names))
+
+Contract: ``fn`` runs inside one transaction; if it raises, everything it wrote is rolled back
+and the exception propagates unchanged. On an optimistic-concurrency conflict (a stale version
+column or a unique-key race) the whole ``fn`` is re-run on fresh data, at most
+:data:`MAX_CONFLICT_RETRIES` times, so ``fn`` must be a pure function of what it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from dockyard.domain.errors import ConcurrentModificationError
+from dockyard.store.engine import WRITE_OPTION, create_db_engine, migrate
+from dockyard.store.repositories.access_keys import AccessKeyRepository
+from dockyard.store.repositories.account_settings import AccountSettingRepository
+from dockyard.store.repositories.clusters import ClusterRepository
+from dockyard.store.repositories.tags import TagRepository
+from dockyard.store.repositories.task_definitions import TaskDefinitionRepository
+
+T = TypeVar("T")
+
+MAX_CONFLICT_RETRIES = 5
+"""Conflicts need two writers on the same row within one transaction; five retries make a
+spurious failure vanishingly unlikely while bounding the work of a hot row."""
+
+
+class UnitOfWork:
+    """Repositories bound to one session (one transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.clusters = ClusterRepository(session)
+        self.task_definitions = TaskDefinitionRepository(session)
+        self.tags = TagRepository(session)
+        self.account_settings = AccountSettingRepository(session)
+        self.access_keys = AccessKeyRepository(session)
+
+
+class Store:
+    """Entry point to persistence. Migrates the schema to head on construction."""
+
+    def __init__(self, url: str, *, run_migrations: bool = True) -> None:
+        self.url = url
+        self.engine: Engine = create_db_engine(url)
+        if run_migrations:
+            migrate(self.engine)
+        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        self._write_sessions = sessionmaker(writer, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def read(self, fn: Callable[[UnitOfWork], T]) -> T:
+        """Run ``fn`` in a read transaction (it must not write)."""
+        with self._read_sessions() as session, session.begin():
+            return fn(UnitOfWork(session))
+
+    def write(self, fn: Callable[[UnitOfWork], T], *, retries: int = MAX_CONFLICT_RETRIES) -> T:
+        """Run ``fn`` in a write transaction, re-running it on conflicts (see module doc)."""
+        last_error: Exception | None = None
+        for _attempt in range(retries + 1):
+            try:
+                with self._write_sessions() as session, session.begin():
+                    result = fn(UnitOfWork(session))
+                    session.flush()
+                    return result
+            except (StaleDataError, IntegrityError) as exc:
+                last_error = exc
+            except OperationalError as exc:
+                if not _is_transient(exc):
+                    raise
+                last_error = exc
+        raise ConcurrentModificationError(
+            "The request conflicted with concurrent changes; try again."
+        ) from last_error
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "could not serialize" in text or "deadlock" in text
