@@ -45,16 +45,25 @@ def wire_name(f: Field[Any]) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[Field[Any], str, bool, bool], ...]:
+    """Per class, once: (field, wire name, is passthrough, is int-string) for every field."""
+    return tuple(
+        (f, wire_name(f), bool(f.metadata.get("passthrough")), f.metadata.get("int_string") is True)
+        for f in fields(cls)
+    )
+
+
 def encode(value: object) -> dict[str, object]:
     """The ECS document of a model dataclass instance."""
     out: dict[str, object] = {}
     extra: Mapping[str, object] = {}
-    for f in fields(value):  # type: ignore[arg-type]
+    for f, name, is_passthrough, int_string in _plan(typing.cast(type, type(value))):
         item = getattr(value, f.name)
-        if f.metadata.get("passthrough"):
+        if is_passthrough:
             extra = item
         elif item is not None:
-            out[wire_name(f)] = _encode_item(item, f.metadata.get("int_string") is True)
+            out[name] = _encode_item(item, int_string)
     for key, item in extra.items():
         out.setdefault(key, copy.deepcopy(item))
     return out
@@ -87,11 +96,10 @@ def decode(
     known: set[str] = set(ignore)
     passthrough: str | None = None
     hints = _hints(typing.cast(type, cls))
-    for f in fields(cls):  # type: ignore[arg-type]
-        if f.metadata.get("passthrough"):
+    for f, name, is_passthrough, _int_string in _plan(typing.cast(type, cls)):
+        if is_passthrough:
             passthrough = f.name
             continue
-        name = wire_name(f)
         known.add(name)
         raw = doc.get(name)
         item_path = f"{path}.{name}" if path else name

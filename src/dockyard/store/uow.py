@@ -13,6 +13,8 @@ column or a unique-key race) the whole ``fn`` is re-run on fresh data, at most
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -59,6 +61,9 @@ class Store:
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{WRITE_OPTION: True})
         self._write_sessions = sessionmaker(writer, expire_on_commit=False)
+        self._write_lock: threading.Lock | contextlib.nullcontext[None] = (
+            threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
+        )
 
     @property
     def dialect(self) -> str:
@@ -70,11 +75,17 @@ class Store:
             return fn(UnitOfWork(session))
 
     def write(self, fn: Callable[[UnitOfWork], T], *, retries: int = MAX_CONFLICT_RETRIES) -> T:
-        """Run ``fn`` in a write transaction, re-running it on conflicts (see module doc)."""
+        """Run ``fn`` in a write transaction, re-running it on conflicts (see module doc).
+
+        On SQLite, writers of this process queue on an in-process lock: SQLite's own busy
+        handler waits by sleeping with back-off (up to 100 ms a step), which turned lock
+        contention between threads into tail latency. Other processes still meet the busy
+        timeout, which is correct, only slower.
+        """
         last_error: Exception | None = None
         for _attempt in range(retries + 1):
             try:
-                with self._write_sessions() as session, session.begin():
+                with self._write_lock, self._write_sessions() as session, session.begin():
                     result = fn(UnitOfWork(session))
                     session.flush()
                     return result

@@ -56,7 +56,8 @@ def register_task_definition(ctx: RequestContext, params: Params) -> Result:
             registered_by=ctx.principal.arn,
         )
         uow.task_definitions.add(ctx.region, td)
-        uow.tags.replace(_arn(ctx, td), dict(tags))
+        if tags:  # a new revision's ARN has never carried tags
+            uow.tags.replace(_arn(ctx, td), dict(tags))
         return td
 
     td = ctx.store.write(write)

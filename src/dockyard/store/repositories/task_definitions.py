@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from dockyard.domain.task_definition import (
@@ -31,30 +33,20 @@ class TaskDefinitionRepository:
         self._session = session
 
     def next_revision(self, region: str, family: str) -> int:
-        """Reserve the family's next revision number (1 for a new family)."""
-        exists = self._session.get(TaskDefinitionFamilyRow, (region, family))
-        if exists is None:
-            self._session.execute(
-                insert(TaskDefinitionFamilyRow).values(
-                    region=region, family=family, last_revision=0
-                )
-            )
-        self._session.execute(
-            update(TaskDefinitionFamilyRow)
-            .where(
-                TaskDefinitionFamilyRow.region == region,
-                TaskDefinitionFamilyRow.family == family,
-            )
-            .values(last_revision=TaskDefinitionFamilyRow.last_revision + 1)
-            .execution_options(synchronize_session=False)
-        )
-        revision = self._session.scalar(
-            select(TaskDefinitionFamilyRow.last_revision).where(
-                TaskDefinitionFamilyRow.region == region,
-                TaskDefinitionFamilyRow.family == family,
-            )
-        )
-        return int(revision or 0)
+        """Reserve the family's next revision number (1 for a new family).
+
+        One atomic upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), on SQLite ≥ 3.35
+        and PostgreSQL alike: two concurrent callers can never read the same number.
+        """
+        dialect = self._session.get_bind().dialect.name
+        insert_fn = sqlite_insert if dialect == "sqlite" else pg_insert
+        row = TaskDefinitionFamilyRow
+        upsert = insert_fn(row).values(region=region, family=family, last_revision=1)
+        statement = upsert.on_conflict_do_update(
+            index_elements=[row.region, row.family],
+            set_={"last_revision": row.last_revision + 1},
+        ).returning(row.last_revision)
+        return int(self._session.execute(statement).scalar_one())
 
     def add(self, region: str, td: TaskDefinition) -> None:
         row = TaskDefinitionRow(region=region, family=td.family, revision=td.revision)
