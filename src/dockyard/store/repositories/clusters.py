@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dockyard.domain.cluster import (
@@ -16,22 +16,27 @@ from dockyard.domain.cluster import (
 )
 from dockyard.store.schema import ClusterRow
 
+_TABLE = ClusterRow.__table__
+_BY_NAMES = select(_TABLE).where(
+    _TABLE.c.region == bindparam("region"),
+    _TABLE.c.name.in_(bindparam("names", expanding=True)),
+)
+"""Reads go through prebuilt Core statements on the session's connection: building a query
+and loading ORM objects cost more than the SQLite query itself on these hot paths."""
+
 
 class ClusterRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def get(self, region: str, name: str) -> Cluster | None:
-        row = self._row(region, name)
-        return _to_domain(row) if row else None
+        return self.get_many(region, [name]).get(name)
 
     def get_many(self, region: str, names: Iterable[str]) -> dict[str, Cluster]:
         wanted = list(dict.fromkeys(names))
         if not wanted:
             return {}
-        rows = self._session.scalars(
-            select(ClusterRow).where(ClusterRow.region == region, ClusterRow.name.in_(wanted))
-        )
+        rows = self._session.connection().execute(_BY_NAMES, {"region": region, "names": wanted})
         return {row.name: _to_domain(row) for row in rows}
 
     def list_page(self, region: str, *, after: str | None, limit: int) -> list[Cluster]:
@@ -88,7 +93,8 @@ def _fill(row: ClusterRow, cluster: Cluster) -> None:
     }
 
 
-def _to_domain(row: ClusterRow) -> Cluster:
+def _to_domain(row: Any) -> Cluster:
+    """A cluster from an ORM row or a Core row of the clusters table."""
     doc: dict[str, Any] = row.document or {}
     return Cluster(
         name=row.name,

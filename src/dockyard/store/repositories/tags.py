@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from dockyard.store.schema import TagRow
+
+_TABLE = TagRow.__table__
+_BY_ARNS = (
+    select(_TABLE.c.resource_arn, _TABLE.c.key, _TABLE.c.value)
+    .where(_TABLE.c.resource_arn.in_(bindparam("arns", expanding=True)))
+    .order_by(_TABLE.c.key)
+)
 
 
 class TagRepository:
@@ -15,19 +22,14 @@ class TagRepository:
         self._session = session
 
     def get(self, resource_arn: str) -> dict[str, str]:
-        rows = self._session.scalars(
-            select(TagRow).where(TagRow.resource_arn == resource_arn).order_by(TagRow.key)
-        )
-        return {row.key: row.value for row in rows}
+        return self.get_many([resource_arn])[resource_arn]
 
     def get_many(self, resource_arns: Iterable[str]) -> dict[str, dict[str, str]]:
         arns = list(resource_arns)
         result: dict[str, dict[str, str]] = {arn: {} for arn in arns}
         if not arns:
             return result
-        rows = self._session.scalars(
-            select(TagRow).where(TagRow.resource_arn.in_(arns)).order_by(TagRow.key)
-        )
+        rows = self._session.connection().execute(_BY_ARNS, {"arns": arns})
         for row in rows:
             result[row.resource_arn][row.key] = row.value
         return result

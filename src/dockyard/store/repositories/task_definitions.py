@@ -8,10 +8,11 @@ backstop.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,6 +29,38 @@ _TIMESTAMP_KEYS = ("registeredAt", "deregisteredAt", "deleteRequestedAt")
 """Held in typed columns, not in the JSON document."""
 
 
+_TABLE = TaskDefinitionRow.__table__
+_BY_REVISION = select(_TABLE).where(
+    _TABLE.c.region == bindparam("region"),
+    _TABLE.c.family == bindparam("family"),
+    _TABLE.c.revision == bindparam("revision"),
+)
+_LATEST_ACTIVE = (
+    select(_TABLE)
+    .where(
+        _TABLE.c.region == bindparam("region"),
+        _TABLE.c.family == bindparam("family"),
+        _TABLE.c.status == TaskDefinitionStatus.ACTIVE.value,
+    )
+    .order_by(_TABLE.c.revision.desc())
+    .limit(1)
+)
+"""Prebuilt Core statements for the hot read paths (see clusters.py for why)."""
+
+
+@functools.cache
+def _next_revision_statement(dialect: str) -> Any:
+    insert_fn = sqlite_insert if dialect == "sqlite" else pg_insert
+    row = TaskDefinitionFamilyRow
+    upsert = insert_fn(row).values(
+        region=bindparam("region"), family=bindparam("family"), last_revision=1
+    )
+    return upsert.on_conflict_do_update(
+        index_elements=[row.region, row.family],
+        set_={"last_revision": row.last_revision + 1},
+    ).returning(row.last_revision)
+
+
 class TaskDefinitionRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -38,21 +71,17 @@ class TaskDefinitionRepository:
         One atomic upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), on SQLite ≥ 3.35
         and PostgreSQL alike: two concurrent callers can never read the same number.
         """
-        dialect = self._session.get_bind().dialect.name
-        insert_fn = sqlite_insert if dialect == "sqlite" else pg_insert
-        row = TaskDefinitionFamilyRow
-        upsert = insert_fn(row).values(region=region, family=family, last_revision=1)
-        statement = upsert.on_conflict_do_update(
-            index_elements=[row.region, row.family],
-            set_={"last_revision": row.last_revision + 1},
-        ).returning(row.last_revision)
-        return int(self._session.execute(statement).scalar_one())
+        connection = self._session.connection()
+        statement = _next_revision_statement(connection.dialect.name)
+        params = {"region": region, "family": family}
+        return int(connection.execute(statement, params).scalar_one())
 
     def add(self, region: str, td: TaskDefinition) -> None:
         row = TaskDefinitionRow(region=region, family=td.family, revision=td.revision)
         _fill(row, td)
-        self._session.add(row)
-        self._session.flush()
+        values = {c.name: getattr(row, c.key) for c in _TABLE.columns if c.name != "id"}
+        values["version"] = 1  # what the ORM's version counter starts at
+        self._session.connection().execute(insert(TaskDefinitionRow), values)
 
     def save(self, region: str, td: TaskDefinition) -> None:
         row = self._row(region, td.family, td.revision)
@@ -62,20 +91,13 @@ class TaskDefinitionRepository:
         self._session.flush()
 
     def get(self, region: str, family: str, revision: int) -> TaskDefinition | None:
-        row = self._row(region, family, revision)
+        params = {"region": region, "family": family, "revision": revision}
+        row = self._session.connection().execute(_BY_REVISION, params).first()
         return _to_domain(row) if row else None
 
     def latest_active(self, region: str, family: str) -> TaskDefinition | None:
-        row = self._session.scalars(
-            select(TaskDefinitionRow)
-            .where(
-                TaskDefinitionRow.region == region,
-                TaskDefinitionRow.family == family,
-                TaskDefinitionRow.status == TaskDefinitionStatus.ACTIVE.value,
-            )
-            .order_by(TaskDefinitionRow.revision.desc())
-            .limit(1)
-        ).first()
+        params = {"region": region, "family": family}
+        row = self._session.connection().execute(_LATEST_ACTIVE, params).first()
         return _to_domain(row) if row else None
 
     def list_page(
@@ -109,7 +131,7 @@ class TaskDefinitionRepository:
                     (t.family > a_family) | ((t.family == a_family) & (t.revision > a_rev))
                 )
         order = (t.family.desc(), t.revision.desc()) if descending else (t.family, t.revision)
-        rows = self._session.execute(query.order_by(*order).limit(limit))
+        rows = self._session.connection().execute(query.order_by(*order).limit(limit))
         return [(r.family, r.revision) for r in rows]
 
     def list_families_page(
@@ -158,7 +180,8 @@ def _fill(row: TaskDefinitionRow, td: TaskDefinition) -> None:
     row.delete_requested_at = td.delete_requested_at
 
 
-def _to_domain(row: TaskDefinitionRow) -> TaskDefinition:
+def _to_domain(row: Any) -> TaskDefinition:
+    """A task definition from an ORM row or a Core row of its table."""
     document: dict[str, Any] = dict(row.document)
     document["status"] = row.status
     td = task_definition_from_document(document)
