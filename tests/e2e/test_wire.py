@@ -180,3 +180,46 @@ def test_region_comes_from_signing_scope(server: ServerProcess, creds) -> None:
         region="us-east-1",
     )
     assert other.json()["failures"][0]["reason"] == "MISSING"
+
+
+def test_scope_for_another_service_is_refused(server: ServerProcess, creds) -> None:
+    from tests.support.raw import post, signed_headers
+
+    body = b"{}"
+    headers = signed_headers(
+        server.endpoint, body,
+        {"Content-Type": "application/x-amz-json-1.1",
+         "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListClusters"},
+        key=creds[0], secret=creds[1], service="ssm",
+    )
+    response = post(server.endpoint, body, headers)
+    assert response.status == 403
+    assert response.json()["__type"] == "InvalidSignatureException"
+    assert "'ecs'" in response.json()["message"]
+
+
+def test_gzip_body_is_inflated_after_signature_check(server: ServerProcess, creds) -> None:
+    import gzip
+
+    from tests.support.raw import post, signed_headers
+
+    body = gzip.compress(b'{"clusterName": "zipped"}')
+    headers = signed_headers(
+        server.endpoint, body,
+        {"Content-Type": "application/x-amz-json-1.1", "Content-Encoding": "gzip",
+         "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.CreateCluster"},
+        key=creds[0], secret=creds[1],
+    )
+    response = post(server.endpoint, body, headers)
+    assert response.status == 200, response.body
+    assert response.json()["cluster"]["clusterName"] == "zipped"
+    broken = b"\x1f\x8b not really gzip"
+    headers = signed_headers(
+        server.endpoint, broken,
+        {"Content-Type": "application/x-amz-json-1.1", "Content-Encoding": "gzip",
+         "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.CreateCluster"},
+        key=creds[0], secret=creds[1],
+    )
+    response = post(server.endpoint, broken, headers)
+    assert response.status == 400
+    assert response.json()["__type"] == "SerializationException"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from dockyard.api import protocol
 from dockyard.api.auth.authenticator import Authenticated, Authenticator
 from dockyard.api.auth.sigv4 import SignedRequest
 from dockyard.api.context import Dependencies, Handler, RequestContext
-from dockyard.domain.errors import ApiError
+from dockyard.domain.errors import ApiError, InvalidSignature
 
 log = logging.getLogger("dockyard.api")
 
@@ -61,15 +62,18 @@ class Dispatcher:
 
     def _handle(self, request: SignedRequest, request_id: str) -> Response:
         auth = self.authenticator.authenticate(request)
+        body = _content_decoded(request)
         spec, operation = protocol.identify(
             self.catalog,
             headers=dict(request.headers),
-            body=request.body,
+            body=body,
             scope_service=auth.claim.service,
         )
-        parsed = protocol.parse_request(
-            spec, operation, request.body, query_string=request.raw_query
-        )
+        if spec.signing_name != auth.claim.service:
+            raise InvalidSignature(
+                f"Credential should be scoped to correct service: '{spec.signing_name}'."
+            )
+        parsed = protocol.parse_request(spec, operation, body, query_string=request.raw_query)
         protocol.validate(spec, parsed.operation, parsed.params)
         handler = self.handlers.get(spec.name, {}).get(operation)
         if handler is None:
@@ -116,3 +120,26 @@ def _recode(spec: protocol.ServiceSpec | None, error: ApiError) -> ApiError:
             error.message, code=QUERY_AUTH_CODES[error.code], http_status=error.http_status
         )
     return error
+
+
+def _content_decoded(request: SignedRequest) -> bytes:
+    """The body to parse. botocore gzips large CloudWatch PutMetricData bodies and signs the
+    compressed bytes, so inflation happens after the signature check."""
+    encoding = (request.header("content-encoding") or "").lower()
+    return _gunzip(request.body) if encoding == "gzip" else request.body
+
+
+MAX_INFLATED_BODY_BYTES = 64 * 1024 * 1024
+"""A gzip body may inflate to at most this much: bigger than any AWS request limit, small
+enough that a zip bomb cannot exhaust memory."""
+
+
+def _gunzip(body: bytes) -> bytes:
+    """Inflate a gzip body; a malformed or oversized one is passed on as-is and then fails its
+    parse with an AWS error rather than a traceback."""
+    try:
+        inflater = zlib.decompressobj(wbits=31)
+        inflated = inflater.decompress(body, MAX_INFLATED_BODY_BYTES)
+    except zlib.error:
+        return body
+    return body if inflater.unconsumed_tail else inflated
