@@ -37,5 +37,6 @@ stamp=.install-stamp
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || ! command -v dockyard >/dev/null 2>&1; then
   echo "install: python package"
   "$PY" -m pip install -q --disable-pip-version-check -e '.[dev]'
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi  # expose the `dockyard` script
   touch "$stamp"
 fi

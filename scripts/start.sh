@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh
-exec dockyard server "$@"
+exec "${PYTHON:-python3}" -m dockyard.cli server "$@"
