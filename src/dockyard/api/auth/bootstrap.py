@@ -49,7 +49,13 @@ def ensure_admin_credentials(
         return key
 
     key = store.write(create_or_load)
-    secret = box.decrypt(key.secret_encrypted)
+    try:
+        secret = box.decrypt(key.secret_encrypted)
+    except ValueError as exc:
+        raise SystemExit(
+            f"dockyard: the database's access keys were encrypted with another master key than "
+            f"{data_dir / 'master.key'}; start with the data dir that created this database."
+        ) from exc
     path = data_dir / CREDENTIALS_FILE
     if _file_key(path) != (key.access_key_id, secret):
         write_credentials_file(path, key.access_key_id, secret)
