@@ -103,3 +103,19 @@ class AccountSettingRow(Base):
     principal_arn: Mapped[str] = mapped_column(String(2048), primary_key=True)
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(64))
+
+
+class ContainerInstanceRow(Base):
+    __tablename__ = "container_instances"
+    __table_args__ = (Index("ix_container_instances_cluster", "region", "cluster", "status"),)
+
+    instance_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    region: Mapped[str] = mapped_column(String(32))
+    cluster: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(32))
+    document: Mapped[dict[str, Any]]
+    registered_at: Mapped[datetime]
+    last_heartbeat_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}

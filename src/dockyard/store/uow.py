@@ -28,6 +28,7 @@ from dockyard.store.engine import WRITE_OPTION, create_db_engine, migrate
 from dockyard.store.repositories.access_keys import AccessKeyRepository
 from dockyard.store.repositories.account_settings import AccountSettingRepository
 from dockyard.store.repositories.clusters import ClusterRepository
+from dockyard.store.repositories.container_instances import ContainerInstanceRepository
 from dockyard.store.repositories.tags import TagRepository
 from dockyard.store.repositories.task_definitions import TaskDefinitionRepository
 
@@ -48,6 +49,7 @@ class UnitOfWork:
         self.tags = TagRepository(session)
         self.account_settings = AccountSettingRepository(session)
         self.access_keys = AccessKeyRepository(session)
+        self.container_instances = ContainerInstanceRepository(session)
 
 
 class Store:

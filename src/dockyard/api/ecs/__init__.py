@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from dockyard.api.context import Handler
-from dockyard.api.ecs import account_settings, clusters, tags, task_definitions
+from dockyard.api.ecs import (
+    account_settings,
+    attributes,
+    clusters,
+    container_instances,
+    tags,
+    task_definitions,
+)
 
 OPERATIONS: dict[str, Handler] = {
     "CreateCluster": clusters.create_cluster,
@@ -19,6 +26,14 @@ OPERATIONS: dict[str, Handler] = {
     "ListTaskDefinitionFamilies": task_definitions.list_task_definition_families,
     "DeregisterTaskDefinition": task_definitions.deregister_task_definition,
     "DeleteTaskDefinitions": task_definitions.delete_task_definitions,
+    "RegisterContainerInstance": container_instances.register_container_instance,
+    "DeregisterContainerInstance": container_instances.deregister_container_instance,
+    "DescribeContainerInstances": container_instances.describe_container_instances,
+    "ListContainerInstances": container_instances.list_container_instances,
+    "UpdateContainerInstancesState": container_instances.update_container_instances_state,
+    "PutAttributes": attributes.put_attributes,
+    "DeleteAttributes": attributes.delete_attributes,
+    "ListAttributes": attributes.list_attributes,
     "TagResource": tags.tag_resource,
     "UntagResource": tags.untag_resource,
     "ListTagsForResource": tags.list_tags_for_resource,

@@ -3,6 +3,7 @@ PutClusterCapacityProviders and Delete."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +20,11 @@ from dockyard.domain.cluster import (
     validate_cluster_name,
     validate_settings,
 )
-from dockyard.domain.errors import ClusterNotFoundException, InvalidParameterException
+from dockyard.domain.errors import (
+    ClusterContainsContainerInstancesException,
+    ClusterNotFoundException,
+    InvalidParameterException,
+)
 from dockyard.domain.pagination import decode_token, encode_token, page_size
 from dockyard.domain.tags import merge_tags
 from dockyard.store.uow import UnitOfWork
@@ -80,13 +85,15 @@ def describe_clusters(ctx: RequestContext, params: Params) -> Result:
     names = [arns.name_from_cluster_ref(ref) for ref in refs]
     include = set(params.get("include") or ())
 
-    def read(uow: UnitOfWork) -> tuple[dict[str, Cluster], dict[str, dict[str, str]]]:
+    def read(
+        uow: UnitOfWork,
+    ) -> tuple[dict[str, Cluster], dict[str, dict[str, str]], dict[str, int]]:
         found = uow.clusters.get_many(ctx.region, names)
         arn_list = [arns.cluster_arn(ctx.region, ctx.account_id, n) for n in found]
         tags = uow.tags.get_many(arn_list) if "TAGS" in include else {}
-        return found, tags
+        return found, tags, uow.container_instances.count_registered(ctx.region, found)
 
-    found, tags = ctx.store.read(read)
+    found, tags, instance_counts = ctx.store.read(read)
     clusters, failures = [], []
     for ref, name in zip(refs, names, strict=True):
         cluster = found.get(name)
@@ -94,7 +101,9 @@ def describe_clusters(ctx: RequestContext, params: Params) -> Result:
         if cluster is None:
             failures.append({"arn": ref if ref.startswith("arn:") else arn, "reason": "MISSING"})
         else:
-            clusters.append(cluster_to_wire(ctx, cluster, tags.get(arn, {}), include))
+            wire = cluster_to_wire(ctx, cluster, tags.get(arn, {}), include)
+            wire["registeredContainerInstancesCount"] = instance_counts[name]
+            clusters.append(wire)
     return {"clusters": clusters, "failures": failures}
 
 
@@ -147,13 +156,29 @@ def put_cluster_capacity_providers(ctx: RequestContext, params: Params) -> Resul
 def delete_cluster(ctx: RequestContext, params: Params) -> Result:
     """Marks the cluster INACTIVE (still describable, no longer listed).
 
-    The ClusterContains* refusals need container instances, services and tasks, which arrive
-    with the next issues; today a cluster can hold none of them.
+    Refused while container instances are registered (ACTIVE or DRAINING); the services and
+    tasks refusals join when those resources exist.
     """
-    return _modify(ctx, params, lambda c: replace(c, status=ClusterStatus.INACTIVE))
+
+    def refuse_if_busy(uow: UnitOfWork, cluster: Cluster) -> None:
+        counts = uow.container_instances.count_registered(ctx.region, [cluster.name])
+        if counts[cluster.name]:
+            raise ClusterContainsContainerInstancesException(
+                "The Cluster cannot be deleted while Container Instances are active or draining."
+            )
+
+    return _modify(
+        ctx, params, lambda c: replace(c, status=ClusterStatus.INACTIVE), check=refuse_if_busy
+    )
 
 
-def _modify(ctx: RequestContext, params: Params, change: Any) -> Result:
+def _modify(
+    ctx: RequestContext,
+    params: Params,
+    change: Callable[[Cluster], Cluster],
+    *,
+    check: Callable[[UnitOfWork, Cluster], None] | None = None,
+) -> Result:
     name = cluster_name(params)
     arn = arns.cluster_arn(ctx.region, ctx.account_id, name)
 
@@ -161,6 +186,8 @@ def _modify(ctx: RequestContext, params: Params, change: Any) -> Result:
         cluster = uow.clusters.get(ctx.region, name)
         if cluster is None or cluster.status is ClusterStatus.INACTIVE:
             raise ClusterNotFoundException()
+        if check is not None:
+            check(uow, cluster)
         return uow.clusters.save(change(cluster)), uow.tags.get(arn)
 
     cluster, tags = ctx.store.write(write)
@@ -195,7 +222,8 @@ def _capacity(params: Params) -> tuple[tuple[str, ...], tuple[CapacityProviderSt
 def cluster_to_wire(
     ctx: RequestContext, cluster: Cluster, tags: dict[str, str], include: set[str]
 ) -> dict[str, Any]:
-    """The ECS ``Cluster`` shape. Counts are zero until instances, tasks and services exist."""
+    """The ECS ``Cluster`` shape. Task and service counts are zero until those resources exist;
+    callers that read instance counts set ``registeredContainerInstancesCount``."""
     wire: dict[str, Any] = {
         "clusterArn": arns.cluster_arn(ctx.region, ctx.account_id, cluster.name),
         "clusterName": cluster.name,

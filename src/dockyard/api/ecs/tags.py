@@ -1,8 +1,8 @@
 """ECS TagResource / UntagResource / ListTagsForResource.
 
-Only resources that exist can be tagged. Today those are clusters and task definitions; services,
-tasks and container instances join as they arrive (their ARNs answer ResourceNotFound until then,
-which is true: none can exist yet).
+Only resources that exist can be tagged. Today those are clusters, container instances and
+task definitions; services and tasks join as they arrive (their ARNs answer ResourceNotFound
+until then, which is true: none can exist yet).
 """
 
 from __future__ import annotations
@@ -70,6 +70,10 @@ def _require_resource(ctx: RequestContext, uow: UnitOfWork, arn: str) -> None:
         if cluster is None or cluster.status is ClusterStatus.INACTIVE:
             raise ClusterNotFoundException()
         return
+    if kind == "container-instance":
+        owner, _, instance_id = parsed.resource_path.rpartition("/")
+        if uow.container_instances.get(ctx.region, owner, instance_id):
+            return
     if kind == "task-definition":
         family, _, revision = parsed.resource_path.partition(":")
         if revision.isdigit() and uow.task_definitions.get(ctx.region, family, int(revision)):

@@ -1,0 +1,163 @@
+"""Container instances, per region and cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from dockyard.domain.container_instance import (
+    Attribute,
+    ContainerInstance,
+    ContainerInstanceStatus,
+    Resource,
+    VersionInfo,
+)
+from dockyard.store.schema import ContainerInstanceRow
+
+_REGISTERED = (ContainerInstanceStatus.ACTIVE.value, ContainerInstanceStatus.DRAINING.value)
+
+
+class ContainerInstanceRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, region: str, cluster: str, instance_id: str) -> ContainerInstance | None:
+        row = self._session.get(ContainerInstanceRow, instance_id)
+        if row is None or row.region != region or row.cluster != cluster:
+            return None
+        return _to_domain(row)
+
+    def get_many(
+        self, region: str, cluster: str, instance_ids: Iterable[str]
+    ) -> dict[str, ContainerInstance]:
+        wanted = list(dict.fromkeys(instance_ids))
+        if not wanted:
+            return {}
+        rows = self._session.scalars(
+            select(ContainerInstanceRow).where(
+                ContainerInstanceRow.region == region,
+                ContainerInstanceRow.cluster == cluster,
+                ContainerInstanceRow.instance_id.in_(wanted),
+            )
+        )
+        return {row.instance_id: _to_domain(row) for row in rows}
+
+    def list_page(
+        self,
+        region: str,
+        cluster: str,
+        *,
+        statuses: tuple[str, ...],
+        after: str | None,
+        limit: int,
+    ) -> list[ContainerInstance]:
+        """Instances of a cluster with one of ``statuses``, by id, resuming after ``after``."""
+        row = ContainerInstanceRow
+        query = select(row).where(
+            row.region == region, row.cluster == cluster, row.status.in_(statuses)
+        )
+        if after is not None:
+            query = query.where(row.instance_id > after)
+        rows = self._session.scalars(query.order_by(row.instance_id).limit(limit))
+        return [_to_domain(r) for r in rows]
+
+    def count_registered(self, region: str, clusters: Iterable[str]) -> dict[str, int]:
+        """ACTIVE + DRAINING instances per cluster name (absent clusters count 0)."""
+        names = list(clusters)
+        counts = dict.fromkeys(names, 0)
+        if not names:
+            return counts
+        row = ContainerInstanceRow
+        result = self._session.execute(
+            select(row.cluster, func.count())
+            .where(row.region == region, row.cluster.in_(names), row.status.in_(_REGISTERED))
+            .group_by(row.cluster)
+        )
+        for cluster, count in result:
+            counts[cluster] = int(count)
+        return counts
+
+    def add(self, instance: ContainerInstance) -> ContainerInstance:
+        row = ContainerInstanceRow(instance_id=instance.instance_id)
+        _fill(row, instance)
+        self._session.add(row)
+        self._session.flush()
+        return _to_domain(row)
+
+    def save(self, instance: ContainerInstance) -> ContainerInstance:
+        """Update; a change by someone else since ``instance`` was read raises StaleDataError."""
+        row = self._session.get(ContainerInstanceRow, instance.instance_id)
+        if row is None:
+            raise LookupError(instance.instance_id)
+        if row.version != instance.version:
+            raise StaleDataError(f"container instance {instance.instance_id} changed")
+        _fill(row, instance)
+        self._session.flush()
+        return _to_domain(row)
+
+
+def _fill(row: ContainerInstanceRow, instance: ContainerInstance) -> None:
+    row.region = instance.region
+    row.cluster = instance.cluster
+    row.status = instance.status.value
+    row.registered_at = instance.registered_at
+    row.last_heartbeat_at = instance.last_heartbeat_at
+    row.document = {
+        "ec2InstanceId": instance.ec2_instance_id,
+        "statusReason": instance.status_reason,
+        "capacityProviderName": instance.capacity_provider_name,
+        "registeredResources": [_resource_doc(r) for r in instance.registered_resources],
+        "attributes": [{"name": a.name, "value": a.value} for a in instance.attributes],
+        "versionInfo": {
+            "agentVersion": instance.version_info.agent_version,
+            "agentHash": instance.version_info.agent_hash,
+            "dockerVersion": instance.version_info.docker_version,
+        },
+    }
+
+
+def _resource_doc(resource: Resource) -> dict[str, Any]:
+    return {
+        "name": resource.name,
+        "type": resource.type,
+        "integerValue": resource.integer_value,
+        "longValue": resource.long_value,
+        "doubleValue": resource.double_value,
+        "stringSetValue": list(resource.string_set_value),
+    }
+
+
+def _to_domain(row: ContainerInstanceRow) -> ContainerInstance:
+    doc: dict[str, Any] = row.document
+    info = doc.get("versionInfo") or {}
+    return ContainerInstance(
+        instance_id=row.instance_id,
+        cluster=row.cluster,
+        region=row.region,
+        ec2_instance_id=doc.get("ec2InstanceId") or "",
+        status=ContainerInstanceStatus(row.status),
+        registered_resources=tuple(
+            Resource(
+                r["name"],
+                r["type"],
+                r.get("integerValue", 0),
+                tuple(r.get("stringSetValue", ())),
+                r.get("longValue", 0),
+                r.get("doubleValue", 0.0),
+            )
+            for r in doc.get("registeredResources", [])
+        ),
+        attributes=tuple(Attribute(a["name"], a.get("value")) for a in doc.get("attributes", [])),
+        version_info=VersionInfo(
+            info.get("agentVersion"), info.get("agentHash"), info.get("dockerVersion")
+        ),
+        registered_at=row.registered_at,
+        last_heartbeat_at=row.last_heartbeat_at,
+        status_reason=doc.get("statusReason"),
+        capacity_provider_name=doc.get("capacityProviderName"),
+        version=row.version,
+    )
