@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh
-exec "${PYTHON:-python3}" -m dockyard.cli server "$@"
+. scripts/python-env.sh
+exec "$PY" -m dockyard.cli server "$@"

@@ -5,15 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh
+. scripts/python-env.sh
 eval "$(scripts/test-postgres.sh start)"
 export DOCKYARD_TEST_PG_URL
 
-echo "== ruff";          python3 -m ruff check src tests bench
-echo "== mypy";          python3 -m mypy
+echo "== ruff";          "$PY" -m ruff check src tests bench
+echo "== mypy";          "$PY" -m mypy
 echo "== import-linter"; lint-imports --no-cache
 echo "== pytest"
 set +e
-python3 -m pytest "$@"
+"$PY" -m pytest "$@"
 status=$?
 set -e
 # pytest exits 5 when a selection collected no tests: not a failure of the suite.

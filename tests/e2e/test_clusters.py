@@ -147,3 +147,30 @@ def test_account_settings(ecs) -> None:
     with pytest.raises(ClientError) as exc:
         ecs.put_account_setting(name="awsvpcTrunking", value="sideways")
     assert error_code(exc) == "InvalidParameterException"
+
+
+def test_arn_of_another_region_or_account_is_missing(ecs) -> None:
+    ecs.create_cluster(clusterName="local")
+    foreign = [
+        "arn:aws:ecs:eu-west-1:123456789012:cluster/local",
+        "arn:aws:ecs:us-east-1:999999999999:cluster/local",
+    ]
+    out = ecs.describe_clusters(clusters=foreign)
+    assert out["clusters"] == []
+    assert [f["arn"] for f in out["failures"]] == foreign
+    with pytest.raises(ClientError) as exc:
+        ecs.update_cluster_settings(
+            cluster=foreign[0], settings=[{"name": "containerInsights", "value": "enabled"}]
+        )
+    assert error_code(exc) == "ClusterNotFoundException"
+
+
+def test_new_cluster_inherits_account_container_insights(server) -> None:
+    ecs = server.client("ecs", region_name="ap-south-1")
+    ecs.put_account_setting_default(name="containerInsights", value="enhanced")
+    made = ecs.create_cluster(clusterName="insightful")["cluster"]
+    assert made["settings"] == [{"name": "containerInsights", "value": "enhanced"}]
+    explicit = ecs.create_cluster(
+        clusterName="explicit", settings=[{"name": "containerInsights", "value": "disabled"}]
+    )["cluster"]
+    assert explicit["settings"] == [{"name": "containerInsights", "value": "disabled"}]

@@ -223,3 +223,69 @@ def test_gzip_body_is_inflated_after_signature_check(server: ServerProcess, cred
     response = post(server.endpoint, broken, headers)
     assert response.status == 400
     assert response.json()["__type"] == "SerializationException"
+
+
+@pytest.mark.parametrize(
+    "token_key", [[], [1], ["a", "b"], [None]], ids=["empty", "int", "too-long", "null"]
+)
+def test_forged_tokens_of_our_scope_are_invalid_parameters(
+    server: ServerProcess, creds, token_key: list
+) -> None:
+    from dockyard.domain.pagination import encode_token
+
+    token = encode_token("ListClusters", token_key)
+    response = ecs_call(server.endpoint, "ListClusters", {"nextToken": token},
+                        key=creds[0], secret=creds[1])
+    assert response.status == 400
+    assert response.json()["__type"] == "InvalidParameterException"
+
+
+def test_unsigned_payload_declaration_cannot_swap_the_body(server: ServerProcess, creds) -> None:
+    from tests.support.raw import post, signed_headers
+
+    headers = signed_headers(
+        server.endpoint, b'{"clusterName": "legit"}',
+        {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD",
+         "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.CreateCluster"},
+        key=creds[0], secret=creds[1],
+    )
+    response = post(server.endpoint, b'{"clusterName": "evil"}', headers)
+    assert response.status == 403
+    assert response.json()["__type"] == "InvalidSignatureException"
+
+
+@pytest.mark.parametrize("region", ["x" * 40, "us-east-1/../x", "US-EAST-1"])
+def test_malformed_signing_region_is_refused(server: ServerProcess, creds, region: str) -> None:
+    response = ecs_call(server.endpoint, "ListClusters", {}, key=creds[0], secret=creds[1],
+                        region=region)
+    assert response.status == 400
+    assert response.json()["__type"] == "IncompleteSignatureException"
+
+
+def test_unsigned_target_header_is_refused(server: ServerProcess, creds) -> None:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from tests.support.raw import post
+
+    body = b"{}"
+    request = AWSRequest(method="POST", url=server.endpoint, data=body,
+                         headers={"Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(Credentials(*creds), "ecs", "us-east-1").add_auth(request)
+    headers = dict(request.headers.items())
+    headers["X-Amz-Target"] = "AmazonEC2ContainerServiceV20141113.ListClusters"
+    response = post(server.endpoint, body, headers)
+    assert response.status == 400
+    assert response.json()["__type"] == "IncompleteSignatureException"
+
+
+def test_oversized_body_is_refused_before_reading_it(server: ServerProcess) -> None:
+    from tests.support.raw import post
+
+    response = post(server.endpoint, b"x" * (16 * 1024 * 1024 + 1), {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListClusters",
+    })
+    assert response.status == 413
+    assert response.json()["__type"] == "RequestEntityTooLargeException"

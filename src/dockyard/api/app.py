@@ -14,6 +14,26 @@ from starlette.routing import Route
 from dockyard.api.auth.sigv4 import SignedRequest
 from dockyard.api.dispatch import Dispatcher
 
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+"""Largest body read before authentication. AWS JSON and query APIs cap requests far lower
+(ECS overrides ≤ 8 KiB, RegisterTaskDefinition ≤ 64 KiB, CloudWatch PutMetricData 1 MB); the
+cap only keeps an unauthenticated client from making the server buffer without limit."""
+
+
+async def _bounded_body(request: Request) -> bytes | None:
+    """The whole body, or None as soon as it is known to exceed :data:`MAX_REQUEST_BYTES`."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_REQUEST_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
 
 def create_app(dispatcher: Dispatcher) -> Starlette:
     """An ASGI app around ``dispatcher``.
@@ -25,7 +45,15 @@ def create_app(dispatcher: Dispatcher) -> Starlette:
     """
 
     async def aws_endpoint(request: Request) -> Response:
-        body = await request.body()
+        body = await _bounded_body(request)
+        if body is None:
+            error = {
+                "__type": "RequestEntityTooLargeException",
+                "message": f"Request body exceeds {MAX_REQUEST_BYTES} bytes.",
+            }
+            return JSONResponse(
+                error, status_code=413, headers={"x-amzn-ErrorType": error["__type"]}
+            )
         signed = SignedRequest(
             method=request.method,
             raw_path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",

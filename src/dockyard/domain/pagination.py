@@ -22,14 +22,24 @@ def encode_token(scope: str, last_key: list[str | int]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_token(scope: str, token: str) -> list[str | int]:
-    """The sort key a token resumes after; InvalidParameterException when it is not ours."""
+def decode_token(
+    scope: str, token: str, key_types: tuple[type, ...] = (str,)
+) -> list[str | int]:
+    """The sort key a token resumes after; InvalidParameterException when it is not ours.
+
+    Invariant: the returned key has exactly ``len(key_types)`` items of those types, so
+    callers may index and convert it without further checks.
+    """
     try:
         padded = token + "=" * (-len(token) % 4)
         version, token_scope, last_key = json.loads(base64.urlsafe_b64decode(padded))
     except (ValueError, TypeError, binascii.Error) as exc:
         raise InvalidParameterException("Invalid token.") from exc
     if version != TOKEN_VERSION or token_scope != scope or not isinstance(last_key, list):
+        raise InvalidParameterException("Invalid token.")
+    if len(last_key) != len(key_types) or not all(
+        type(item) is kind for item, kind in zip(last_key, key_types, strict=True)
+    ):
         raise InvalidParameterException("Invalid token.")
     return last_key
 

@@ -26,7 +26,8 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def create_db_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for writers."""
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for writers
+    (so writers are serialised there); PostgreSQL writers run SERIALIZABLE (see uow.Store)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,

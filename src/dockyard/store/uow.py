@@ -14,16 +14,18 @@ column or a unique-key race) the whole ``fn`` is re-run on fresh data, at most
 from __future__ import annotations
 
 import contextlib
+import random
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from dockyard.domain.errors import ConcurrentModificationError
+from dockyard.domain.errors import ConcurrentModificationError, InvalidParameterException
 from dockyard.store.engine import WRITE_OPTION, create_db_engine, migrate
 from dockyard.store.repositories.access_keys import AccessKeyRepository
 from dockyard.store.repositories.account_settings import AccountSettingRepository
@@ -34,9 +36,13 @@ from dockyard.store.repositories.task_definitions import TaskDefinitionRepositor
 
 T = TypeVar("T")
 
-MAX_CONFLICT_RETRIES = 5
-"""Conflicts need two writers on the same row within one transaction; five retries make a
-spurious failure vanishingly unlikely while bounding the work of a hot row."""
+MAX_CONFLICT_RETRIES = 10
+"""Conflicts need two writers on the same rows within one transaction; with jittered back-off
+(:func:`_backoff`) ten retries make a spurious failure vanishingly unlikely while bounding the
+work spent on a hot row."""
+
+BACKOFF_CAP_SECONDS = 0.05
+"""Longest pause between two attempts: long enough for a competing transaction to commit."""
 
 
 class UnitOfWork:
@@ -62,6 +68,11 @@ class Store:
             migrate(self.engine)
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        if self.dialect == "postgresql":
+            # Read-check-write across rows (DeleteCluster vs. RegisterContainerInstance, tag
+            # read-modify-replace) is only safe under SERIALIZABLE; its serialization failures
+            # are retried below like version conflicts.
+            writer = writer.execution_options(isolation_level="SERIALIZABLE")
         self._write_sessions = sessionmaker(writer, expire_on_commit=False)
         self._write_lock: threading.Lock | contextlib.nullcontext[None] = (
             threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
@@ -85,14 +96,24 @@ class Store:
         timeout, which is correct, only slower.
         """
         last_error: Exception | None = None
-        for _attempt in range(retries + 1):
+        for attempt in range(retries + 1):
+            if attempt:
+                _backoff(attempt)
             try:
                 with self._write_lock, self._write_sessions() as session, session.begin():
                     result = fn(UnitOfWork(session))
                     session.flush()
                     return result
-            except (StaleDataError, IntegrityError) as exc:
+            except StaleDataError as exc:
                 last_error = exc
+            except IntegrityError as exc:
+                if not _is_unique_race(exc):
+                    raise
+                last_error = exc
+            except DataError as exc:
+                raise InvalidParameterException(
+                    "A value in the request is too long or malformed to be stored."
+                ) from exc
             except OperationalError as exc:
                 if not _is_transient(exc):
                     raise
@@ -103,6 +124,17 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _backoff(attempt: int) -> None:
+    """Full-jitter exponential back-off, so retrying writers stop colliding in lock-step."""
+    time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, 0.001 * 2**attempt)))
+
+
+def _is_unique_race(exc: IntegrityError) -> bool:
+    """Two writers inserting the same key: retrying re-reads and finds the winner's row."""
+    text = str(exc.orig).lower()
+    return "unique" in text or "duplicate key" in text
 
 
 def _is_transient(exc: OperationalError) -> bool:

@@ -28,6 +28,12 @@ from dockyard.domain.errors import (
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+){1,4}$")
+"""Region names as AWS spells them (us-east-1, eu-central-2, us-gov-west-1, ...): letters,
+digits and hyphens, so a region can never break an ARN or overflow a column."""
+_MUST_SIGN = ("host", "x-amz-date", "x-amz-target", "content-type")
+"""Headers that decide what a request means: when present they must be covered by the
+signature, or a captured request could be replayed as another operation."""
 _PARAM_RE = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]+)")
 
 
@@ -78,9 +84,15 @@ def parse_authorization(request: SignedRequest) -> SignatureClaim:
         detail = " ".join(f"Authorization header requires '{p}' parameter." for p in missing)
         raise IncompleteSignature(f"{detail} Authorization={auth}")
     scope = params["Credential"].split("/")
-    if len(scope) != 5 or scope[4] != "aws4_request":
+    if len(scope) != 5 or scope[4] != "aws4_request" or not _REGION_RE.match(scope[2]):
         raise IncompleteSignature(
             f"Credential should be scoped to a valid region. Credential={params['Credential']}"
+        )
+    signed = set(params["SignedHeaders"].split(";"))
+    unsigned = [h for h in _MUST_SIGN if h not in signed and request.header(h) is not None]
+    if unsigned:
+        raise IncompleteSignature(
+            f"The following headers must be signed: {', '.join(unsigned)}. Authorization={auth}"
         )
     amz_date = request.header("x-amz-date")
     if amz_date is None:
@@ -137,7 +149,9 @@ def signature_matches(request: SignedRequest, claim: SignatureClaim, secret_key:
     )
     aws_request = _rebuild(request, claim)
     declared_hash = request.header("x-amz-content-sha256")
-    if declared_hash not in (None, "UNSIGNED-PAYLOAD") and not hmac.compare_digest(
+    # No service Dockyard speaks allows unsigned payloads: a declared hash (UNSIGNED-PAYLOAD
+    # included) must be the body's real one, or a captured request could carry any body.
+    if declared_hash is not None and not hmac.compare_digest(
         declared_hash, hashlib.sha256(request.body).hexdigest()
     ):
         return False

@@ -10,7 +10,7 @@ from dockyard.api.ecs.container_instances import (
     parse_instance_ref,
     require_active_cluster,
 )
-from dockyard.api.ecs.wire import cluster_name
+from dockyard.api.ecs.wire import request_cluster
 from dockyard.domain.container_instance import (
     CONTAINER_INSTANCE_TARGET,
     Attribute,
@@ -38,7 +38,7 @@ def delete_attributes(ctx: RequestContext, params: Params) -> Result:
 
 def _change(ctx: RequestContext, params: Params, *, delete: bool) -> Result:
     """Apply every attribute change or none: one transaction, refused whole on any error."""
-    cluster = cluster_name(params)
+    cluster = request_cluster(ctx, params)
     items = list(params["attributes"])
     if len(items) > MAX_ATTRIBUTES_PER_CALL:
         raise InvalidParameterException(
@@ -74,7 +74,7 @@ def _change(ctx: RequestContext, params: Params, *, delete: bool) -> Result:
 
 def list_attributes(ctx: RequestContext, params: Params) -> Result:
     """Attributes of the cluster's ACTIVE / DRAINING instances, ordered by (instance, name)."""
-    cluster = cluster_name(params)
+    cluster = request_cluster(ctx, params)
     if params["targetType"] != CONTAINER_INSTANCE_TARGET:
         raise InvalidParameterException("targetType must be container-instance.")
     name, value = params.get("attributeName"), params.get("attributeValue")
@@ -82,7 +82,7 @@ def list_attributes(ctx: RequestContext, params: Params) -> Result:
         raise InvalidParameterException("attributeValue requires attributeName.")
     limit = page_size(params.get("maxResults"), default=100)
     token = params.get("nextToken")
-    after = tuple(decode_token("ListAttributes", token)) if token else None
+    after = tuple(decode_token("ListAttributes", token, (str, str))) if token else None
 
     def read(uow: UnitOfWork) -> list[dict[str, Any]]:
         require_active_cluster(ctx, uow, cluster)

@@ -8,8 +8,9 @@ from dataclasses import replace
 from typing import Any
 
 from dockyard.api.context import Params, RequestContext, Result
-from dockyard.api.ecs.wire import cluster_name, tags_from_wire, tags_to_wire
+from dockyard.api.ecs.wire import cluster_name, request_cluster, tags_from_wire, tags_to_wire
 from dockyard.domain import arns
+from dockyard.domain.account_settings import effective_settings
 from dockyard.domain.cluster import (
     DEFAULT_CLUSTER_NAME,
     CapacityProviderStrategyItem,
@@ -69,7 +70,7 @@ def create_cluster(ctx: RequestContext, params: Params) -> Result:
         existing = uow.clusters.get(ctx.region, name)
         if existing is not None and existing.status is ClusterStatus.ACTIVE:
             return existing, uow.tags.get(arn)
-        stored = uow.clusters.add(candidate)
+        stored = uow.clusters.add(_with_account_insights(ctx, uow, candidate))
         uow.tags.replace(arn, dict(tags))
         return stored, dict(tags)
 
@@ -78,11 +79,25 @@ def create_cluster(ctx: RequestContext, params: Params) -> Result:
     return {"cluster": cluster_to_wire(ctx, cluster, stored_tags, include)}
 
 
+def _with_account_insights(ctx: RequestContext, uow: UnitOfWork, cluster: Cluster) -> Cluster:
+    """A new cluster inherits the caller's effective ``containerInsights`` account setting
+    unless the request sets it, as ECS does."""
+    if any(s.name == "containerInsights" for s in cluster.settings):
+        return cluster
+    effective = effective_settings(
+        uow.account_settings.list(ctx.region),
+        principal_arn=ctx.principal.arn,
+        root_arn=ctx.root_arn,
+    )
+    value = next(s.value for s in effective if s.name == "containerInsights")
+    return cluster.with_settings((ClusterSetting("containerInsights", value),))
+
+
 def describe_clusters(ctx: RequestContext, params: Params) -> Result:
     refs = params.get("clusters") or [DEFAULT_CLUSTER_NAME]
     if len(refs) > 100:
         raise InvalidParameterException("clusters can have at most 100 items.")
-    names = [arns.name_from_cluster_ref(ref) for ref in refs]
+    names = [cluster_name(ctx.region, ctx.account_id, ref) for ref in refs]
     include = set(params.get("include") or ())
 
     def read(
@@ -179,7 +194,7 @@ def _modify(
     *,
     check: Callable[[UnitOfWork, Cluster], None] | None = None,
 ) -> Result:
-    name = cluster_name(params)
+    name = request_cluster(ctx, params)
     arn = arns.cluster_arn(ctx.region, ctx.account_id, name)
 
     def write(uow: UnitOfWork) -> tuple[Cluster, dict[str, str]]:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from dockyard.api.context import Params, RequestContext, Result
-from dockyard.api.ecs.wire import cluster_name, tags_from_wire, tags_to_wire
+from dockyard.api.ecs.wire import request_cluster, tags_from_wire, tags_to_wire
 from dockyard.domain import arns
 from dockyard.domain.cluster import ClusterStatus
 from dockyard.domain.container_instance import (
@@ -63,7 +63,7 @@ def require_active_cluster(ctx: RequestContext, uow: UnitOfWork, name: str) -> N
 
 def register_container_instance(ctx: RequestContext, params: Params) -> Result:
     """Register a host, or re-register one (same ARN) when ``containerInstanceArn`` is given."""
-    cluster = cluster_name(params)
+    cluster = request_cluster(ctx, params)
     resources = _resources(params.get("totalResources"))
     validate_resources(resources)
     attributes = _attributes(params.get("attributes"))
@@ -115,7 +115,7 @@ def register_container_instance(ctx: RequestContext, params: Params) -> Result:
 
 def deregister_container_instance(ctx: RequestContext, params: Params) -> Result:
     """INACTIVE, no longer listed, still describable. ``force`` matters once tasks exist."""
-    cluster = cluster_name(params)
+    cluster = request_cluster(ctx, params)
     instance_id = parse_instance_ref(params["containerInstance"], cluster)
 
     def write(uow: UnitOfWork) -> ContainerInstance:
@@ -131,7 +131,7 @@ def deregister_container_instance(ctx: RequestContext, params: Params) -> Result
 
 
 def describe_container_instances(ctx: RequestContext, params: Params) -> Result:
-    cluster = cluster_name(params)
+    cluster = request_cluster(ctx, params)
     refs = list(params["containerInstances"])
     if len(refs) > MAX_DESCRIBE:
         raise InvalidParameterException(
@@ -165,7 +165,7 @@ def describe_container_instances(ctx: RequestContext, params: Params) -> Result:
 
 
 def list_container_instances(ctx: RequestContext, params: Params) -> Result:
-    cluster = cluster_name(params)
+    cluster = request_cluster(ctx, params)
     if params.get("filter"):
         raise InvalidParameterException(
             "ListContainerInstances filter (cluster query language) is not supported by "
@@ -191,7 +191,7 @@ def list_container_instances(ctx: RequestContext, params: Params) -> Result:
 
 
 def update_container_instances_state(ctx: RequestContext, params: Params) -> Result:
-    cluster = cluster_name(params)
+    cluster = request_cluster(ctx, params)
     refs = list(params["containerInstances"])
     if len(refs) > MAX_UPDATE_STATE:
         raise InvalidParameterException(

@@ -97,7 +97,7 @@ def list_task_definitions(ctx: RequestContext, params: Params) -> Result:
     token = params.get("nextToken")
     after = None
     if token:
-        key = decode_token("ListTaskDefinitions", token)
+        key = decode_token("ListTaskDefinitions", token, (str, int))
         after = (str(key[0]), int(key[1]))
     page = ctx.store.read(
         lambda uow: uow.task_definitions.list_page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from dockyard.api.context import RequestContext
 from dockyard.domain import arns
 from dockyard.domain.cluster import DEFAULT_CLUSTER_NAME
 from dockyard.domain.errors import InvalidParameterException
@@ -25,7 +26,20 @@ def tags_to_wire(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"key": k, "value": v} for k, v in tags.items()]
 
 
-def cluster_name(params: Mapping[str, Any], member: str = "cluster") -> str:
-    """The cluster a request names (short name or ARN); ``default`` when omitted."""
-    ref = params.get(member)
-    return arns.name_from_cluster_ref(ref) if ref else DEFAULT_CLUSTER_NAME
+def cluster_name(region: str, account_id: str, ref: str | None) -> str:
+    """The cluster a reference names (short name or ARN); ``default`` when omitted.
+
+    An ARN of another region or account is returned whole: no cluster is named like an ARN,
+    so lookups miss and the caller answers ClusterNotFound / MISSING, as ECS does.
+    """
+    if not ref:
+        return DEFAULT_CLUSTER_NAME
+    parsed = arns.parse_arn(ref)
+    if parsed is not None and (parsed.region != region or parsed.account != account_id):
+        return ref
+    return arns.name_from_cluster_ref(ref)
+
+
+def request_cluster(ctx: RequestContext, params: Mapping[str, Any]) -> str:
+    """``cluster_name`` of the request's ``cluster`` member, in the request's region."""
+    return cluster_name(ctx.region, ctx.account_id, params.get("cluster"))
