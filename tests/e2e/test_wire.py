@@ -266,7 +266,6 @@ def test_unsigned_target_header_is_refused(server: ServerProcess, creds) -> None
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
-
     from tests.support.raw import post
 
     body = b"{}"
