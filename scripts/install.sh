@@ -29,9 +29,7 @@ if ! docker info >/dev/null 2>&1; then
       docker info >/dev/null 2>&1 && break
       sleep 0.5
     done
-    # Nothing before the agent issue needs Docker, so a machine that cannot run dockerd
-    # (an unprivileged container) still runs everything else.
-    docker info >/dev/null 2>&1 || echo "install: WARNING dockerd did not start (see /var/log/dockerd.log)"
+    docker info >/dev/null 2>&1 || { echo "install: dockerd did not start (see /var/log/dockerd.log)"; exit 1; }
   fi
 fi
 
