@@ -20,12 +20,6 @@ from dockyard.store import Store
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(db_url: str):
-    s = Store(db_url)
-    yield s
-    s.dispose()
-
 
 def instance(instance_id: str, cluster: str = "c") -> ContainerInstance:
     return ContainerInstance(

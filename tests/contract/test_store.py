@@ -16,12 +16,6 @@ from dockyard.store import Store
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(db_url: str):
-    s = Store(db_url)
-    yield s
-    s.dispose()
-
 
 def test_migrations_are_idempotent(db_url: str) -> None:
     Store(db_url).dispose()

@@ -6,8 +6,6 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import pytest
-
 from dockyard.domain.task_definition import (
     TaskDefinitionStatus,
     build_task_definition,
@@ -17,12 +15,6 @@ from dockyard.store import Store
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
-
-@pytest.fixture
-def store(db_url: str):
-    s = Store(db_url)
-    yield s
-    s.dispose()
 
 
 def register(store: Store, family: str, region: str = "r") -> int:

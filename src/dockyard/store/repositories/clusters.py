@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from dockyard.domain.cluster import (
     CapacityProviderStrategyItem,
@@ -65,8 +66,6 @@ class ClusterRepository:
         if row is None:
             raise LookupError(cluster.name)
         if row.version != cluster.version:
-            from sqlalchemy.orm.exc import StaleDataError
-
             raise StaleDataError(f"cluster {cluster.name} changed since it was read")
         _fill(row, cluster)
         self._session.flush()
