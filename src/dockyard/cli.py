@@ -83,7 +83,15 @@ def _server(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,  # clients talk to Dockyard directly; no X-Forwarded-* to trust
+        server_header=False,
+    )
     return 0
 
 
