@@ -8,6 +8,7 @@
     ├── ClusterNotFoundException     "Cluster not found."
     ├── ClusterContains*Exception    DeleteCluster refusals
     ├── ResourceNotFoundException
+    ├── TargetNotFoundException      PutAttributes on an unknown instance
     ├── ResourceInUseException
     ├── LimitExceededException
     ├── ServerException              500, the only server fault ECS models
@@ -75,6 +76,10 @@ class ClusterContainsContainerInstancesException(ApiError):
 
 class ResourceNotFoundException(ApiError):
     code = "ResourceNotFoundException"
+
+
+class TargetNotFoundException(ApiError):
+    code = "TargetNotFoundException"
 
 
 class ResourceInUseException(ApiError):

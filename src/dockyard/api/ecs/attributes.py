@@ -17,15 +17,11 @@ from dockyard.domain.container_instance import (
     ContainerInstanceStatus,
     validate_attribute,
 )
-from dockyard.domain.errors import ApiError, InvalidParameterException
+from dockyard.domain.errors import InvalidParameterException, TargetNotFoundException
 from dockyard.domain.pagination import decode_token, encode_token, page_size
 from dockyard.store.uow import UnitOfWork
 
 MAX_ATTRIBUTES_PER_CALL = 10
-
-
-class TargetNotFoundException(ApiError):
-    code = "TargetNotFoundException"
 
 
 def put_attributes(ctx: RequestContext, params: Params) -> Result:

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from dockyard.domain.cluster import (
     CapacityProviderStrategyItem,
@@ -15,6 +14,7 @@ from dockyard.domain.cluster import (
     ClusterSetting,
     ClusterStatus,
 )
+from dockyard.store.repositories import require_version
 from dockyard.store.schema import ClusterRow
 
 _TABLE = ClusterRow.__table__
@@ -65,8 +65,7 @@ class ClusterRepository:
         row = self._row(cluster.region, cluster.name)
         if row is None:
             raise LookupError(cluster.name)
-        if row.version != cluster.version:
-            raise StaleDataError(f"cluster {cluster.name} changed since it was read")
+        require_version(row.version, cluster.version, f"cluster {cluster.name}")
         _fill(row, cluster)
         self._session.flush()
         return _to_domain(row)

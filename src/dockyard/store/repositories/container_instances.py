@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from dockyard.domain.container_instance import (
     Attribute,
@@ -16,6 +15,7 @@ from dockyard.domain.container_instance import (
     Resource,
     VersionInfo,
 )
+from dockyard.store.repositories import require_version
 from dockyard.store.schema import ContainerInstanceRow
 
 _REGISTERED = (ContainerInstanceStatus.ACTIVE.value, ContainerInstanceStatus.DRAINING.value)
@@ -93,8 +93,7 @@ class ContainerInstanceRepository:
         row = self._session.get(ContainerInstanceRow, instance.instance_id)
         if row is None:
             raise LookupError(instance.instance_id)
-        if row.version != instance.version:
-            raise StaleDataError(f"container instance {instance.instance_id} changed")
+        require_version(row.version, instance.version, f"container instance {instance.instance_id}")
         _fill(row, instance)
         self._session.flush()
         return _to_domain(row)
