@@ -119,3 +119,36 @@ class ContainerInstanceRow(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class TaskRow(Base):
+    """A task: indexed columns for the queries ListTasks, placement and the agent channel make;
+    everything else (containers, overrides, timestamps, reasons) in ``document``."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_cluster_desired", "region", "cluster", "desired_status", "family"),
+        Index("ix_tasks_instance", "instance_id", "last_status"),
+        Index("ix_tasks_client_token", "region", "cluster", "client_token"),
+        Index("ix_tasks_stopped_at", "stopped_at"),
+    )
+
+    task_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    region: Mapped[str] = mapped_column(String(32))
+    cluster: Mapped[str] = mapped_column(String(255))
+    instance_id: Mapped[str | None] = mapped_column(String(32))
+    family: Mapped[str] = mapped_column(String(255))
+    revision: Mapped[int] = mapped_column(Integer)
+    started_by: Mapped[str | None] = mapped_column(String(128))
+    group_name: Mapped[str | None] = mapped_column(String(255))
+    service_name: Mapped[str | None] = mapped_column(String(255))
+    launch_type: Mapped[str] = mapped_column(String(16))
+    last_status: Mapped[str] = mapped_column(String(16))
+    desired_status: Mapped[str] = mapped_column(String(16))
+    client_token: Mapped[str | None] = mapped_column(String(64))
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
