@@ -146,6 +146,9 @@ class TaskRow(Base):
     last_status: Mapped[str] = mapped_column(String(16))
     desired_status: Mapped[str] = mapped_column(String(16))
     client_token: Mapped[str | None] = mapped_column(String(64))
+    cpu: Mapped[int] = mapped_column(Integer)
+    memory: Mapped[int] = mapped_column(Integer)
+    ports: Mapped[str] = mapped_column(String(2048))
     document: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     stopped_at: Mapped[datetime | None]
