@@ -73,6 +73,10 @@ def task_arn(region: str, account: str, cluster: str, task_id: str) -> str:
     return ecs_arn(region, account, f"task/{cluster}/{task_id}")
 
 
+def container_arn(region: str, account: str, cluster: str, task_id: str, container_id: str) -> str:
+    return ecs_arn(region, account, f"container/{cluster}/{task_id}/{container_id}")
+
+
 def container_instance_arn(region: str, account: str, cluster: str, instance_id: str) -> str:
     return ecs_arn(region, account, f"container-instance/{cluster}/{instance_id}")
 

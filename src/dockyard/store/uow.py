@@ -33,6 +33,7 @@ from dockyard.store.repositories.clusters import ClusterRepository
 from dockyard.store.repositories.container_instances import ContainerInstanceRepository
 from dockyard.store.repositories.tags import TagRepository
 from dockyard.store.repositories.task_definitions import TaskDefinitionRepository
+from dockyard.store.repositories.tasks import TaskRepository
 
 T = TypeVar("T")
 
@@ -56,6 +57,7 @@ class UnitOfWork:
         self.account_settings = AccountSettingRepository(session)
         self.access_keys = AccessKeyRepository(session)
         self.container_instances = ContainerInstanceRepository(session)
+        self.tasks = TaskRepository(session)
 
 
 class Store:

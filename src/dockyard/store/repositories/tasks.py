@@ -1,0 +1,372 @@
+"""Tasks: rows ↔ :class:`dockyard.domain.task.Task`, and the aggregate queries placement,
+container-instance views and the agent channel need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from dockyard.domain.task import (
+    ContainerOverride,
+    NetworkBinding,
+    Task,
+    TaskContainer,
+    TaskOverrides,
+)
+from dockyard.domain.task_status import (
+    ContainerStatus,
+    DesiredStatus,
+    HealthStatus,
+    StopCode,
+    TaskStatus,
+)
+from dockyard.store.repositories import require_version
+from dockyard.store.schema import TaskRow
+
+_STOPPED = TaskStatus.STOPPED.value
+_PENDING_STATUSES = (TaskStatus.PROVISIONING.value, TaskStatus.PENDING.value)
+_TIMESTAMPS = (
+    "pull_started_at",
+    "pull_stopped_at",
+    "started_at",
+    "connectivity_at",
+    "stopping_at",
+    "execution_stopped_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceUsage:
+    """What live tasks hold on one instance, and its ECS task counts."""
+
+    cpu: int = 0
+    memory: int = 0
+    ports: frozenset[tuple[int, str]] = frozenset()
+    running_count: int = 0
+    pending_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    """ListTasks filters; None means "any"."""
+
+    family: str | None = None
+    started_by: str | None = None
+    service_name: str | None = None
+    instance_id: str | None = None
+    desired_status: str | None = None
+    launch_type: str | None = None
+
+
+class TaskRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, region: str, cluster: str, task_id: str) -> Task | None:
+        row = self._session.get(TaskRow, task_id)
+        if row is None or row.region != region or row.cluster != cluster:
+            return None
+        return _to_domain(row)
+
+    def get_by_id(self, task_id: str) -> Task | None:
+        row = self._session.get(TaskRow, task_id)
+        return None if row is None else _to_domain(row)
+
+    def get_many(self, region: str, cluster: str, task_ids: Iterable[str]) -> dict[str, Task]:
+        wanted = list(dict.fromkeys(task_ids))
+        if not wanted:
+            return {}
+        rows = self._session.scalars(
+            select(TaskRow).where(
+                TaskRow.region == region, TaskRow.cluster == cluster, TaskRow.task_id.in_(wanted)
+            )
+        )
+        return {row.task_id: _to_domain(row) for row in rows}
+
+    def by_client_token(self, region: str, cluster: str, token: str) -> list[Task]:
+        rows = self._session.scalars(
+            select(TaskRow)
+            .where(
+                TaskRow.region == region,
+                TaskRow.cluster == cluster,
+                TaskRow.client_token == token,
+            )
+            .order_by(TaskRow.task_id)
+        )
+        return [_to_domain(r) for r in rows]
+
+    def list_page(
+        self, region: str, cluster: str, filters: TaskFilter, *, after: str | None, limit: int
+    ) -> list[str]:
+        """Task ids matching ``filters``, by id, resuming after ``after``."""
+        t = TaskRow
+        query = select(t.task_id).where(t.region == region, t.cluster == cluster)
+        for column, value in (
+            (t.family, filters.family),
+            (t.started_by, filters.started_by),
+            (t.service_name, filters.service_name),
+            (t.instance_id, filters.instance_id),
+            (t.desired_status, filters.desired_status),
+            (t.launch_type, filters.launch_type),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if after is not None:
+            query = query.where(t.task_id > after)
+        return list(self._session.scalars(query.order_by(t.task_id).limit(limit)))
+
+    def live_for_instances(self, instance_ids: Iterable[str]) -> list[Task]:
+        """Tasks on these instances whose lastStatus is not STOPPED (the agents' manifests)."""
+        wanted = list(instance_ids)
+        if not wanted:
+            return []
+        rows = self._session.scalars(
+            select(TaskRow)
+            .where(TaskRow.instance_id.in_(wanted), TaskRow.last_status != _STOPPED)
+            .order_by(TaskRow.task_id)
+        )
+        return [_to_domain(r) for r in rows]
+
+    def usage_by_instance(
+        self, region: str, cluster: str, instance_ids: Iterable[str] | None = None
+    ) -> dict[str, InstanceUsage]:
+        """Resources held and task counts per instance, from live (non-STOPPED) tasks."""
+        t = TaskRow
+        where = [t.region == region, t.cluster == cluster, t.last_status != _STOPPED]
+        if instance_ids is not None:
+            where.append(t.instance_id.in_(list(instance_ids)))
+        rows = self._session.execute(
+            select(
+                t.instance_id,
+                func.sum(t.cpu),
+                func.sum(t.memory),
+                func.sum(case((t.desired_status == DesiredStatus.RUNNING.value, 1), else_=0)),
+                func.sum(case((t.last_status.in_(_PENDING_STATUSES), 1), else_=0)),
+                func.group_concat(t.ports) if _is_sqlite(self._session)
+                else func.string_agg(t.ports, ","),
+            )
+            .where(*where, t.instance_id.is_not(None))
+            .group_by(t.instance_id)
+        )
+        usage: dict[str, InstanceUsage] = {}
+        for instance_id, cpu, memory, running, pending, ports in rows:
+            usage[instance_id] = InstanceUsage(
+                cpu=int(cpu or 0),
+                memory=int(memory or 0),
+                ports=frozenset(_decode_ports(ports or "")),
+                running_count=int(running or 0),
+                pending_count=int(pending or 0),
+            )
+        return usage
+
+    def count_live(self, region: str, cluster: str) -> int:
+        """Tasks of the cluster not yet STOPPED (DeleteCluster refuses while any exist)."""
+        t = TaskRow
+        return int(
+            self._session.scalar(
+                select(func.count()).where(
+                    t.region == region, t.cluster == cluster, t.last_status != _STOPPED
+                )
+            )
+            or 0
+        )
+
+    def add(self, task: Task) -> Task:
+        row = TaskRow(task_id=task.task_id)
+        _fill(row, task)
+        self._session.add(row)
+        self._session.flush()
+        return _to_domain(row)
+
+    def save(self, task: Task) -> Task:
+        """Update; a change by someone else since ``task`` was read raises StaleDataError."""
+        row = self._session.get(TaskRow, task.task_id)
+        if row is None:
+            raise LookupError(task.task_id)
+        require_version(row.version, task.version, f"task {task.task_id}")
+        _fill(row, task)
+        self._session.flush()
+        return _to_domain(row)
+
+    def delete_stopped_before(self, cutoff: datetime) -> int:
+        """Forget tasks STOPPED before ``cutoff`` (ECS keeps them describable ≥ 1 hour)."""
+        rows = list(self._session.scalars(select(TaskRow).where(TaskRow.stopped_at < cutoff)))
+        for row in rows:
+            self._session.delete(row)
+        return len(rows)
+
+
+def _is_sqlite(session: Session) -> bool:
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite"
+
+
+def _encode_ports(ports: Iterable[tuple[int, str]]) -> str:
+    return ",".join(f"{port}/{protocol}" for port, protocol in ports)
+
+
+def _decode_ports(text: str) -> set[tuple[int, str]]:
+    result = set()
+    for item in text.split(","):
+        if item:
+            port, _, protocol = item.partition("/")
+            result.add((int(port), protocol or "tcp"))
+    return result
+
+
+def _fill(row: TaskRow, task: Task) -> None:
+    row.region = task.region
+    row.cluster = task.cluster
+    row.instance_id = task.instance_id
+    row.family = task.family
+    row.revision = task.revision
+    row.started_by = task.started_by
+    row.group_name = task.group
+    row.service_name = task.service_name
+    row.launch_type = task.launch_type
+    row.last_status = task.last_status.value
+    row.desired_status = task.desired_status.value
+    row.client_token = task.client_token
+    row.cpu = task.cpu
+    row.memory = task.memory
+    row.ports = _encode_ports(task.ports)
+    row.created_at = task.created_at
+    row.stopped_at = task.stopped_at
+    row.document = {
+        "containers": [_container_doc(c) for c in task.containers],
+        "overrides": _overrides_doc(task.overrides),
+        "taskCpu": task.task_cpu,
+        "taskMemory": task.task_memory,
+        "stopCode": task.stop_code.value if task.stop_code else None,
+        "stoppedReason": task.stopped_reason,
+        "healthStatus": task.health_status.value,
+        **{name: _iso(getattr(task, name)) for name in _TIMESTAMPS},
+    }
+
+
+def _to_domain(row: TaskRow) -> Task:
+    doc: dict[str, Any] = row.document
+    return Task(
+        task_id=row.task_id,
+        region=row.region,
+        cluster=row.cluster,
+        family=row.family,
+        revision=row.revision,
+        instance_id=row.instance_id,
+        containers=tuple(_container(c) for c in doc.get("containers", [])),
+        created_at=row.created_at,
+        launch_type=row.launch_type,
+        last_status=TaskStatus(row.last_status),
+        desired_status=DesiredStatus(row.desired_status),
+        overrides=_overrides(doc.get("overrides") or {}),
+        cpu=row.cpu,
+        memory=row.memory,
+        ports=tuple(sorted(_decode_ports(row.ports))),
+        task_cpu=doc.get("taskCpu"),
+        task_memory=doc.get("taskMemory"),
+        started_by=row.started_by,
+        group=row.group_name,
+        service_name=row.service_name,
+        client_token=row.client_token,
+        stop_code=StopCode(doc["stopCode"]) if doc.get("stopCode") else None,
+        stopped_reason=doc.get("stoppedReason"),
+        health_status=HealthStatus(doc.get("healthStatus") or "UNKNOWN"),
+        stopped_at=row.stopped_at,
+        version=row.version,
+        **{name: _parse(doc.get(name)) for name in _TIMESTAMPS},
+    )
+
+
+def _container_doc(c: TaskContainer) -> dict[str, Any]:
+    return {
+        "id": c.container_id,
+        "name": c.name,
+        "image": c.image,
+        "essential": c.essential,
+        "cpu": c.cpu,
+        "memory": c.memory,
+        "memoryReservation": c.memory_reservation,
+        "hasHealthCheck": c.has_health_check,
+        "lastStatus": c.last_status.value,
+        "exitCode": c.exit_code,
+        "reason": c.reason,
+        "runtimeId": c.runtime_id,
+        "imageDigest": c.image_digest,
+        "networkBindings": [
+            [b.container_port, b.host_port, b.protocol, b.bind_ip] for b in c.network_bindings
+        ],
+        "healthStatus": c.health_status.value,
+    }
+
+
+def _container(doc: dict[str, Any]) -> TaskContainer:
+    return TaskContainer(
+        container_id=doc["id"],
+        name=doc["name"],
+        image=doc["image"],
+        essential=doc["essential"],
+        cpu=doc["cpu"],
+        memory=doc.get("memory"),
+        memory_reservation=doc.get("memoryReservation"),
+        has_health_check=doc.get("hasHealthCheck", False),
+        last_status=ContainerStatus(doc["lastStatus"]),
+        exit_code=doc.get("exitCode"),
+        reason=doc.get("reason"),
+        runtime_id=doc.get("runtimeId"),
+        image_digest=doc.get("imageDigest"),
+        network_bindings=tuple(NetworkBinding(*b) for b in doc.get("networkBindings", [])),
+        health_status=HealthStatus(doc.get("healthStatus") or "UNKNOWN"),
+    )
+
+
+def _overrides_doc(o: TaskOverrides) -> dict[str, Any]:
+    return {
+        "containers": [
+            {
+                "name": c.name,
+                "command": list(c.command) if c.command is not None else None,
+                "environment": [list(pair) for pair in c.environment],
+                "cpu": c.cpu,
+                "memory": c.memory,
+                "memoryReservation": c.memory_reservation,
+            }
+            for c in o.containers
+        ],
+        "cpu": o.cpu,
+        "memory": o.memory,
+        "taskRoleArn": o.task_role_arn,
+        "executionRoleArn": o.execution_role_arn,
+    }
+
+
+def _overrides(doc: dict[str, Any]) -> TaskOverrides:
+    return TaskOverrides(
+        containers=tuple(
+            ContainerOverride(
+                name=c["name"],
+                command=tuple(c["command"]) if c.get("command") is not None else None,
+                environment=tuple((k, v) for k, v in c.get("environment", [])),
+                cpu=c.get("cpu"),
+                memory=c.get("memory"),
+                memory_reservation=c.get("memoryReservation"),
+            )
+            for c in doc.get("containers", [])
+        ),
+        cpu=doc.get("cpu"),
+        memory=doc.get("memory"),
+        task_role_arn=doc.get("taskRoleArn"),
+        execution_role_arn=doc.get("executionRoleArn"),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
