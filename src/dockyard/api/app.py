@@ -11,8 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from dockyard.api.agent_channel import AgentChannel, AgentNotifier
 from dockyard.api.auth.sigv4 import SignedRequest
 from dockyard.api.dispatch import Dispatcher
+from dockyard.api.ecs.agent_reports import AGENT_CHANNEL_PATH
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 """Largest body read before authentication. AWS JSON and query APIs cap requests far lower
@@ -36,6 +38,14 @@ async def _bounded_body(request: Request) -> bytes | None:
 
 
 def create_app(dispatcher: Dispatcher) -> Starlette:
+    notifier = dispatcher.deps.notifier
+    if not isinstance(notifier, AgentNotifier):
+        raise TypeError("the dispatcher's notifier must be the agent channel's AgentNotifier")
+    channel = AgentChannel(dispatcher.authenticator, dispatcher.deps, notifier)
+    return _app(dispatcher, channel)
+
+
+def _app(dispatcher: Dispatcher, channel: AgentChannel) -> Starlette:
     """An ASGI app around ``dispatcher``.
 
     The pipeline runs on the event loop itself: its database work is short (SQLite in-process,
@@ -72,6 +82,8 @@ def create_app(dispatcher: Dispatcher) -> Starlette:
     return Starlette(
         routes=[
             Route("/_dockyard/health", health, methods=["GET"]),
+            Route(AGENT_CHANNEL_PATH + "/poll", channel.poll, methods=["POST"]),
+            Route(AGENT_CHANNEL_PATH + "/report", channel.report, methods=["POST"]),
             Route("/", aws_endpoint, methods=["POST", "GET"]),
         ]
     )

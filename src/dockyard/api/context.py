@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from dockyard.domain.identity import Principal, root_arn
 from dockyard.infra.clock import Clock
 from dockyard.infra.ids import RandomSource
 from dockyard.infra.settings import Settings
 from dockyard.store import Store
+
+
+class InstanceNotifier(Protocol):
+    """Wakes whoever waits on these container instances (the agent channel's polls)."""
+
+    def notify(self, instance_ids: Iterable[str]) -> None: ...
+
+
+class _NoNotifier:
+    def notify(self, instance_ids: Iterable[str]) -> None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +33,7 @@ class Dependencies:
     store: Store
     clock: Clock
     rng: RandomSource
+    notifier: InstanceNotifier = field(default_factory=lambda: _NoNotifier())
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import logging
 from starlette.applications import Starlette
 
 from dockyard.api import ecs, protocol
+from dockyard.api.agent_channel import AgentNotifier
 from dockyard.api.app import create_app
 from dockyard.api.auth.authenticator import Authenticator
 from dockyard.api.auth.bootstrap import ensure_admin_credentials
@@ -50,7 +51,9 @@ def build_dispatcher(
         rng=rng,
     )
     log.info("admin access key %s (credentials in %s)", key_id, settings.data_dir)
-    deps = Dependencies(settings=settings, store=store, clock=clock, rng=rng)
+    deps = Dependencies(
+        settings=settings, store=store, clock=clock, rng=rng, notifier=AgentNotifier()
+    )
     catalog = protocol.Catalog()
     warm_up(catalog, HANDLERS)
     return Dispatcher(

@@ -298,16 +298,26 @@ def _advance_task(task: Task, report: TaskReport, now: datetime) -> Task:
     if last is TaskStatus.STOPPED:
         return _stopped(task, report, now)
     started = task.started_at or (now if last.rank >= TaskStatus.RUNNING.rank else None)
-    return replace(task, last_status=last, started_at=started, connectivity_at=task.connectivity_at or (now if started else None))
+    return replace(
+        task,
+        last_status=last,
+        started_at=started,
+        connectivity_at=task.connectivity_at or (now if started else None),
+    )
 
 
 def _stopped(task: Task, report: TaskReport, now: datetime) -> Task:
     ran = task.started_at is not None
-    code = task.stop_code or report.stop_code or (
-        StopCode.ESSENTIAL_CONTAINER_EXITED if ran else StopCode.TASK_FAILED_TO_START
+    code = (
+        task.stop_code
+        or report.stop_code
+        or (StopCode.ESSENTIAL_CONTAINER_EXITED if ran else StopCode.TASK_FAILED_TO_START)
     )
-    reason = task.stopped_reason or report.reason or _first_container_reason(task) or (
-        ESSENTIAL_CONTAINER_EXITED_REASON if ran else "Task failed to start"
+    reason = (
+        task.stopped_reason
+        or report.reason
+        or _first_container_reason(task)
+        or (ESSENTIAL_CONTAINER_EXITED_REASON if ran else "Task failed to start")
     )
     return replace(
         task,
@@ -324,13 +334,17 @@ def _stopped(task: Task, report: TaskReport, now: datetime) -> Task:
 def _stop_if_essential_exited(task: Task, now: datetime) -> Task:
     if task.desired_status is DesiredStatus.STOPPED:
         return task
-    exited = [c for c in task.containers if c.essential and c.last_status is ContainerStatus.STOPPED]
+    exited = [
+        c for c in task.containers if c.essential and c.last_status is ContainerStatus.STOPPED
+    ]
     if not exited:
         return task
     if task.started_at is None and all(c.runtime_id is None or c.reason for c in exited):
         reason = exited[0].reason or "Task failed to start"
         return request_stop(task, StopCode.TASK_FAILED_TO_START, reason, now)
-    return request_stop(task, StopCode.ESSENTIAL_CONTAINER_EXITED, ESSENTIAL_CONTAINER_EXITED_REASON, now)
+    return request_stop(
+        task, StopCode.ESSENTIAL_CONTAINER_EXITED, ESSENTIAL_CONTAINER_EXITED_REASON, now
+    )
 
 
 def _first_container_reason(task: Task) -> str | None:
@@ -346,7 +360,8 @@ def _apply_container(c: TaskContainer, reports: tuple[ContainerReport, ...]) -> 
         c,
         last_status=status,
         exit_code=report.exit_code if report.exit_code is not None else c.exit_code,
-        reason=(report.reason or c.reason or None) and (report.reason or c.reason or "")[:MAX_REASON_LENGTH],
+        reason=(report.reason or c.reason or None)
+        and (report.reason or c.reason or "")[:MAX_REASON_LENGTH],
         runtime_id=report.runtime_id or c.runtime_id,
         image_digest=report.image_digest or c.image_digest,
         network_bindings=(
@@ -368,14 +383,15 @@ def _task_container(
         cpu=(o.cpu if o and o.cpu is not None else c.cpu) or 0,
         memory=o.memory if o and o.memory is not None else c.memory,
         memory_reservation=(
-            o.memory_reservation if o and o.memory_reservation is not None
-            else c.memory_reservation
+            o.memory_reservation if o and o.memory_reservation is not None else c.memory_reservation
         ),
         has_health_check=c.health_check is not None,
     )
 
 
-def _reserved_cpu(td: TaskDefinition, o: TaskOverrides, containers: tuple[TaskContainer, ...]) -> int:
+def _reserved_cpu(
+    td: TaskDefinition, o: TaskOverrides, containers: tuple[TaskContainer, ...]
+) -> int:
     if o.cpu is not None and o.cpu.isdigit():
         return int(o.cpu)
     if td.cpu is not None:
@@ -394,4 +410,3 @@ def _reserved_memory(
     for c in containers:
         total += (c.memory_reservation if c.memory_reservation is not None else c.memory) or 0
     return total
-

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dockyard.api.context import Handler
 from dockyard.api.ecs import (
     account_settings,
+    agent_reports,
     attributes,
     clusters,
     container_instances,
     tags,
     task_definitions,
+    tasks,
 )
 
 OPERATIONS: dict[str, Handler] = {
@@ -31,6 +33,14 @@ OPERATIONS: dict[str, Handler] = {
     "DescribeContainerInstances": container_instances.describe_container_instances,
     "ListContainerInstances": container_instances.list_container_instances,
     "UpdateContainerInstancesState": container_instances.update_container_instances_state,
+    "RunTask": tasks.run_task,
+    "StartTask": tasks.start_task,
+    "StopTask": tasks.stop_task,
+    "DescribeTasks": tasks.describe_tasks,
+    "ListTasks": tasks.list_tasks,
+    "SubmitTaskStateChange": agent_reports.submit_task_state_change,
+    "SubmitContainerStateChange": agent_reports.submit_container_state_change,
+    "DiscoverPollEndpoint": agent_reports.discover_poll_endpoint,
     "PutAttributes": attributes.put_attributes,
     "DeleteAttributes": attributes.delete_attributes,
     "ListAttributes": attributes.list_attributes,

@@ -23,6 +23,7 @@ from dockyard.domain.cluster import (
 )
 from dockyard.domain.errors import (
     ClusterContainsContainerInstancesException,
+    ClusterContainsTasksException,
     ClusterNotFoundException,
     InvalidParameterException,
 )
@@ -180,6 +181,10 @@ def delete_cluster(ctx: RequestContext, params: Params) -> Result:
         if counts[cluster.name]:
             raise ClusterContainsContainerInstancesException(
                 "The Cluster cannot be deleted while Container Instances are active or draining."
+            )
+        if uow.tasks.count_live(ctx.region, cluster.name):
+            raise ClusterContainsTasksException(
+                "The Cluster cannot be deleted while Tasks are active."
             )
 
     return _modify(

@@ -29,6 +29,7 @@ from dockyard.domain.errors import ClusterNotFoundException, InvalidParameterExc
 from dockyard.domain.pagination import decode_token, encode_token, page_size
 from dockyard.domain.tags import merge_tags
 from dockyard.infra.ids import hex_id
+from dockyard.store.repositories.tasks import InstanceUsage
 from dockyard.store.uow import UnitOfWork
 
 MAX_DESCRIBE = 100
@@ -118,11 +119,19 @@ def deregister_container_instance(ctx: RequestContext, params: Params) -> Result
     cluster = request_cluster(ctx, params)
     instance_id = parse_instance_ref(params["containerInstance"], cluster)
 
+    force = bool(params.get("force"))
+
     def write(uow: UnitOfWork) -> ContainerInstance:
         require_active_cluster(ctx, uow, cluster)
         instance = uow.container_instances.get(ctx.region, cluster, instance_id or "")
         if instance is None or instance.status is ContainerInstanceStatus.INACTIVE:
             raise InvalidParameterException("Container instance not found.")
+        usage = uow.tasks.usage_by_instance(ctx.region, cluster, [instance.instance_id])
+        if usage and not force:
+            raise InvalidParameterException(
+                "Found running tasks on the instance; use force to deregister it anyway "
+                "(its tasks keep running, unmanaged)."
+            )
         return uow.container_instances.save(
             replace(instance, status=ContainerInstanceStatus.INACTIVE)
         )
@@ -140,7 +149,9 @@ def describe_container_instances(ctx: RequestContext, params: Params) -> Result:
     include = set(params.get("include") or ())
     ids = [parse_instance_ref(ref, cluster) for ref in refs]
 
-    def read(uow: UnitOfWork) -> tuple[dict[str, ContainerInstance], dict[str, dict[str, str]]]:
+    def read(
+        uow: UnitOfWork,
+    ) -> tuple[dict[str, ContainerInstance], dict[str, dict[str, str]], dict[str, InstanceUsage]]:
         require_active_cluster(ctx, uow, cluster)
         found = uow.container_instances.get_many(ctx.region, cluster, [i for i in ids if i])
         tags = (
@@ -148,16 +159,16 @@ def describe_container_instances(ctx: RequestContext, params: Params) -> Result:
             if "TAGS" in include
             else {}
         )
-        return found, tags
+        return found, tags, uow.tasks.usage_by_instance(ctx.region, cluster, list(found))
 
-    found, tags = ctx.store.read(read)
+    found, tags, usage = ctx.store.read(read)
     instances, failures = [], []
     for ref, instance_id in zip(refs, ids, strict=True):
         instance = found.get(instance_id or "")
         if instance is None:
             failures.append({"arn": ref, "reason": "MISSING"})
             continue
-        wire = instance_to_wire(ctx, instance)
+        wire = instance_to_wire(ctx, instance, usage.get(instance.instance_id))
         if "TAGS" in include:
             wire["tags"] = tags_to_wire(tags.get(wire["containerInstanceArn"], {}))
         instances.append(wire)
@@ -220,9 +231,13 @@ def update_container_instances_state(ctx: RequestContext, params: Params) -> Res
     }
 
 
-def instance_to_wire(ctx: RequestContext, instance: ContainerInstance) -> dict[str, Any]:
-    """The ECS ``ContainerInstance`` shape."""
+def instance_to_wire(
+    ctx: RequestContext, instance: ContainerInstance, usage: InstanceUsage | None = None
+) -> dict[str, Any]:
+    """The ECS ``ContainerInstance`` shape; ``usage`` is what its live tasks hold."""
+    usage = usage or InstanceUsage()
     resources = [_resource_to_wire(r) for r in instance.registered_resources]
+    remaining = [_resource_to_wire(_remaining(r, usage)) for r in instance.registered_resources]
     wire: dict[str, Any] = {
         "containerInstanceArn": instance_arn(ctx, instance),
         "ec2InstanceId": instance.ec2_instance_id,
@@ -236,12 +251,12 @@ def instance_to_wire(ctx: RequestContext, instance: ContainerInstance) -> dict[s
             }.items()
             if v is not None
         },
-        "remainingResources": resources,
+        "remainingResources": remaining,
         "registeredResources": resources,
         "status": instance.status.value,
         "agentConnected": instance.agent_connected(ctx.now),
-        "runningTasksCount": 0,
-        "pendingTasksCount": 0,
+        "runningTasksCount": usage.running_count,
+        "pendingTasksCount": usage.pending_count,
         "attributes": [
             {"name": a.name, **({"value": a.value} if a.value is not None else {})}
             for a in instance.attributes
@@ -254,6 +269,20 @@ def instance_to_wire(ctx: RequestContext, instance: ContainerInstance) -> dict[s
     if instance.capacity_provider_name:
         wire["capacityProviderName"] = instance.capacity_provider_name
     return wire
+
+
+def _remaining(resource: Resource, usage: InstanceUsage) -> Resource:
+    """Registered minus held: CPU and MEMORY subtract, PORTS / PORTS_UDP gain taken ports."""
+    if resource.name == "CPU":
+        return replace(resource, integer_value=resource.integer_value - usage.cpu)
+    if resource.name == "MEMORY":
+        return replace(resource, integer_value=resource.integer_value - usage.memory)
+    protocol = {"PORTS": "tcp", "PORTS_UDP": "udp"}.get(resource.name)
+    if protocol is None:
+        return resource
+    taken = {str(port) for port, proto in usage.ports if proto == protocol}
+    merged = sorted(set(resource.string_set_value) | taken, key=lambda p: (len(p), p))
+    return replace(resource, string_set_value=tuple(merged))
 
 
 def _resource_to_wire(resource: Resource) -> dict[str, Any]:

@@ -74,6 +74,10 @@ def _require_resource(ctx: RequestContext, uow: UnitOfWork, arn: str) -> None:
         owner, _, instance_id = parsed.resource_path.rpartition("/")
         if uow.container_instances.get(ctx.region, owner, instance_id):
             return
+    if kind == "task":
+        owner, _, task_id = parsed.resource_path.rpartition("/")
+        if uow.tasks.get(ctx.region, owner, task_id):
+            return
     if kind == "task-definition":
         family, _, revision = parsed.resource_path.partition(":")
         if revision.isdigit() and uow.task_definitions.get(ctx.region, family, int(revision)):

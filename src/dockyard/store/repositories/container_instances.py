@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dockyard.domain.container_instance import (
@@ -81,6 +82,31 @@ class ContainerInstanceRepository:
             counts[cluster] = int(count)
         return counts
 
+    def touch(self, instance_ids: Iterable[str], now: datetime, *, older_than: datetime) -> int:
+        """Record a heartbeat for these instances, skipping those heartbeated since
+        ``older_than``. A plain UPDATE: it does not bump ``version`` (a heartbeat is not an edit
+        another writer must see). Returns how many rows were written."""
+        wanted = list(instance_ids)
+        if not wanted:
+            return 0
+        row = ContainerInstanceRow
+        result = self._session.execute(
+            update(row)
+            .where(row.instance_id.in_(wanted), row.last_heartbeat_at < older_than)
+            .values(last_heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def get_by_ids(self, instance_ids: Iterable[str]) -> dict[str, ContainerInstance]:
+        wanted = list(dict.fromkeys(instance_ids))
+        if not wanted:
+            return {}
+        rows = self._session.scalars(
+            select(ContainerInstanceRow).where(ContainerInstanceRow.instance_id.in_(wanted))
+        )
+        return {row.instance_id: _to_domain(row) for row in rows}
+
     def add(self, instance: ContainerInstance) -> ContainerInstance:
         row = ContainerInstanceRow(instance_id=instance.instance_id)
         _fill(row, instance)
@@ -104,7 +130,9 @@ def _fill(row: ContainerInstanceRow, instance: ContainerInstance) -> None:
     row.cluster = instance.cluster
     row.status = instance.status.value
     row.registered_at = instance.registered_at
-    row.last_heartbeat_at = instance.last_heartbeat_at
+    # A heartbeat written since ``instance`` was read (``touch``) must not be rolled back.
+    if row.last_heartbeat_at is None or instance.last_heartbeat_at > row.last_heartbeat_at:
+        row.last_heartbeat_at = instance.last_heartbeat_at
     row.document = {
         "ec2InstanceId": instance.ec2_instance_id,
         "statusReason": instance.status_reason,

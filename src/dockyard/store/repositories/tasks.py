@@ -147,7 +147,8 @@ class TaskRepository:
                 func.sum(t.memory),
                 func.sum(case((t.desired_status == DesiredStatus.RUNNING.value, 1), else_=0)),
                 func.sum(case((t.last_status.in_(_PENDING_STATUSES), 1), else_=0)),
-                func.group_concat(t.ports) if _is_sqlite(self._session)
+                func.group_concat(t.ports)
+                if _is_sqlite(self._session)
                 else func.string_agg(t.ports, ","),
             )
             .where(*where, t.instance_id.is_not(None))

@@ -1,0 +1,316 @@
+"""The agent channel: how agents learn of desired task changes and report back, over HTTP.
+
+ECS agents hold a websocket (ACS) open to the control plane; Dockyard's agents long-poll
+instead, with the same effect: a change reaches the agent as soon as it is committed.
+
+::
+
+    agent ── POST /_dockyard/agent/v1/poll   {cluster, instances:[{id, etag}], wait}
+          ◀─ {instances:[{id, status, etag, tasks:[manifest…]}]}   (only those whose etag moved,
+                                                                   or [] after ``wait`` seconds)
+    agent ── POST /_dockyard/agent/v1/report {cluster, reports:[SubmitTaskStateChange…]}
+          ◀─ {acknowledged: [task ids], unknown: [task ids]}
+
+Both are SigV4-signed for service ``ecs`` with the caller's usual credentials. A poll is also
+the instance's heartbeat (``agentConnected``). A manifest lists every task placed on the
+instance that is not yet STOPPED, with its desiredStatus, task definition and overrides; its
+etag is a digest of (task id, desiredStatus) pairs, so it moves exactly when an agent has
+something new to do.
+
+Wake-ups are in-process (:class:`AgentNotifier`): a write on this control plane wakes the
+polls waiting on it at once. With several control-plane processes on one PostgreSQL store, a
+change made on another process is seen when the waiting poll's ``wait`` runs out
+(:data:`MAX_WAIT_SECONDS`); PostgreSQL LISTEN/NOTIFY would remove that delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from dockyard.api.auth.authenticator import Authenticator
+from dockyard.api.auth.sigv4 import SignedRequest
+from dockyard.api.context import Dependencies, RequestContext
+from dockyard.api.ecs.agent_reports import AddressedReport, apply_reports, report_from_wire
+from dockyard.api.ecs.task_wire import overrides_to_wire, task_arn
+from dockyard.api.ecs.wire import cluster_name
+from dockyard.domain import arns
+from dockyard.domain.container_instance import ContainerInstance
+from dockyard.domain.errors import ApiError, InvalidParameterException
+from dockyard.domain.identity import Principal
+from dockyard.domain.task import Task
+from dockyard.domain.task_definition import TaskDefinition, task_definition_to_document
+from dockyard.store.uow import UnitOfWork
+
+log = logging.getLogger("dockyard.agent_channel")
+
+MAX_WAIT_SECONDS = 10.0
+"""Longest a poll is held open. Well under the 30 s heartbeat timeout, so an idle agent that
+polls in a loop never looks disconnected."""
+
+HEARTBEAT_WRITE_INTERVAL = timedelta(seconds=5)
+"""A poll records a heartbeat only if the last one is older than this: polls that return often
+(a busy instance) do not turn into a stream of writes."""
+
+MAX_INSTANCES_PER_POLL = 5000
+MAX_REPORTS_PER_BATCH = 1000
+
+
+_Definitions = dict[tuple[str, int], TaskDefinition]
+
+
+class AgentNotifier:
+    """Wakes the polls waiting on an instance. Thread-safe: ``notify`` may be called from any
+    thread; waiters are asyncio futures on the server's event loop."""
+
+    def __init__(self) -> None:
+        self._waiters: dict[str, set[asyncio.Future[None]]] = {}
+        self._lock = threading.Lock()
+
+    def notify(self, instance_ids: Iterable[str]) -> None:
+        with self._lock:
+            futures = {f for i in instance_ids for f in self._waiters.get(i, ())}
+        for future in futures:
+            future.get_loop().call_soon_threadsafe(_resolve, future)
+
+    @contextmanager
+    def subscription(self, instance_ids: list[str]) -> Iterator[asyncio.Future[None]]:
+        """A future resolved by the next ``notify`` of any of ``instance_ids``."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        with self._lock:
+            for i in instance_ids:
+                self._waiters.setdefault(i, set()).add(future)
+        try:
+            yield future
+        finally:
+            with self._lock:
+                for i in instance_ids:
+                    waiters = self._waiters.get(i)
+                    if waiters is not None:
+                        waiters.discard(future)
+                        if not waiters:
+                            del self._waiters[i]
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Poll:
+    region: str
+    cluster: str
+    etags: dict[str, str]
+    wait: float
+
+
+class AgentChannel:
+    """The two async routes. Store work runs in the thread pool; waiting costs no thread."""
+
+    def __init__(
+        self, authenticator: Authenticator, deps: Dependencies, notifier: AgentNotifier
+    ) -> None:
+        self._authenticator = authenticator
+        self._deps = deps
+        self._notifier = notifier
+
+    async def poll(self, request: Request) -> Response:
+        try:
+            ctx, body = await self._authenticated(request, "AgentPoll")
+            poll = _parse_poll(ctx, body)
+        except ApiError as error:
+            return _error(error)
+        ids = list(poll.etags)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + poll.wait
+        heartbeat = True
+        while True:
+            with self._notifier.subscription(ids) as woken:
+                changed = await run_in_threadpool(self._changed, ctx, poll, heartbeat)
+                heartbeat = False
+                remaining = deadline - loop.time()
+                if changed or remaining <= 0:
+                    return JSONResponse({"instances": changed})
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(woken, remaining)
+
+    async def report(self, request: Request) -> Response:
+        try:
+            ctx, body = await self._authenticated(request, "AgentReport")
+            cluster = cluster_name(ctx.region, ctx.account_id, body.get("cluster"))
+            reports = body.get("reports")
+            if not isinstance(reports, list) or len(reports) > MAX_REPORTS_PER_BATCH:
+                raise InvalidParameterException(
+                    f"reports must be a list of at most {MAX_REPORTS_PER_BATCH} entries."
+                )
+            addressed = [_addressed(r) for r in reports]
+            tasks = await run_in_threadpool(apply_reports, ctx, cluster, addressed)
+        except ApiError as error:
+            return _error(error)
+        known = {t.task_id for t in tasks}
+        return JSONResponse(
+            {
+                "acknowledged": sorted(known),
+                "unknown": sorted({a.task_id for a in addressed} - known),
+            }
+        )
+
+    async def _authenticated(
+        self, request: Request, operation: str
+    ) -> tuple[RequestContext, dict[str, Any]]:
+        raw = await request.body()
+        signed = SignedRequest(
+            method=request.method,
+            raw_path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
+            raw_query=request.scope.get("query_string", b"").decode("latin-1"),
+            headers=[
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]
+            ],
+            body=raw,
+        )
+        auth = self._authenticator.authenticate(signed)
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            raise InvalidParameterException("The request body is not valid JSON.") from None
+        if not isinstance(body, dict):
+            raise InvalidParameterException("The request body must be a JSON object.")
+        return self._context(auth.principal, auth.claim.region, operation), body
+
+    def _context(self, principal: Principal, region: str, operation: str) -> RequestContext:
+        return RequestContext(
+            request_id="agent",
+            principal=principal,
+            region=region,
+            service="ecs",
+            operation=operation,
+            now=self._deps.clock.now(),
+            deps=self._deps,
+        )
+
+    def _changed(self, ctx: RequestContext, poll: _Poll, heartbeat: bool) -> list[dict[str, Any]]:
+        now = self._deps.clock.now()
+        ids = list(poll.etags)
+
+        def read(
+            uow: UnitOfWork,
+        ) -> tuple[dict[str, ContainerInstance], list[Task], dict[tuple[str, int], TaskDefinition]]:
+            instances = uow.container_instances.get_by_ids(ids)
+            tasks = uow.tasks.live_for_instances(ids)
+            definitions: _Definitions = {}
+            for t in tasks:
+                key = (t.family, t.revision)
+                if key not in definitions:
+                    td = uow.task_definitions.get(t.region, t.family, t.revision)
+                    if td is not None:
+                        definitions[key] = td
+            return instances, tasks, definitions
+
+        if heartbeat:
+            self._deps.store.write(
+                lambda uow: uow.container_instances.touch(
+                    ids, now, older_than=now - HEARTBEAT_WRITE_INTERVAL
+                )
+            )
+        instances, tasks, definitions = self._deps.store.read(read)
+        by_instance: dict[str, list[Task]] = {i: [] for i in ids}
+        for t in tasks:
+            if t.instance_id in by_instance:
+                by_instance[t.instance_id].append(t)
+        changed = []
+        for instance_id in ids:
+            instance = instances.get(instance_id)
+            status = (
+                instance.status.value
+                if instance and instance.cluster == poll.cluster
+                else "MISSING"
+            )
+            entries = by_instance[instance_id] if status != "MISSING" else []
+            etag = _etag(status, entries)
+            if etag != poll.etags[instance_id]:
+                changed.append(
+                    {
+                        "id": instance_id,
+                        "status": status,
+                        "etag": etag,
+                        "tasks": [_manifest(ctx, t, definitions) for t in entries],
+                    }
+                )
+        return changed
+
+
+def _parse_poll(ctx: RequestContext, body: dict[str, Any]) -> _Poll:
+    instances = body.get("instances")
+    if not isinstance(instances, list) or not 1 <= len(instances) <= MAX_INSTANCES_PER_POLL:
+        raise InvalidParameterException(
+            f"instances must list 1 to {MAX_INSTANCES_PER_POLL} container instances."
+        )
+    etags: dict[str, str] = {}
+    for item in instances:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise InvalidParameterException("Each instance needs an id.")
+        etags[item["id"].rsplit("/", 1)[-1]] = str(item.get("etag") or "")
+    wait = body.get("wait", MAX_WAIT_SECONDS)
+    if not isinstance(wait, int | float) or wait < 0:
+        raise InvalidParameterException("wait must be a non-negative number of seconds.")
+    return _Poll(
+        region=ctx.region,
+        cluster=cluster_name(ctx.region, ctx.account_id, body.get("cluster")),
+        etags=etags,
+        wait=min(float(wait), MAX_WAIT_SECONDS),
+    )
+
+
+def _addressed(wire: Any) -> AddressedReport:
+    if not isinstance(wire, dict) or not isinstance(wire.get("task"), str):
+        raise InvalidParameterException("Each report needs a task.")
+    return AddressedReport(wire["task"].rsplit("/", 1)[-1], report_from_wire(wire))
+
+
+def _etag(status: str, tasks: list[Task]) -> str:
+    text = status + ";" + ";".join(f"{t.task_id}={t.desired_status.value}" for t in tasks)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _manifest(
+    ctx: RequestContext, task: Task, definitions: dict[tuple[str, int], TaskDefinition]
+) -> dict[str, Any]:
+    td = definitions.get((task.family, task.revision))
+    return {
+        "taskArn": task_arn(ctx, task),
+        "taskId": task.task_id,
+        "desiredStatus": task.desired_status.value,
+        "lastStatus": task.last_status.value,
+        "stopCode": task.stop_code.value if task.stop_code else None,
+        "stoppedReason": task.stopped_reason,
+        "taskDefinitionArn": arns.task_definition_arn(
+            ctx.region, ctx.account_id, task.family, task.revision
+        ),
+        "taskDefinition": task_definition_to_document(td) if td else None,
+        "overrides": overrides_to_wire(task.overrides),
+        "containers": [
+            {"name": c.name, "runtimeId": c.runtime_id, "lastStatus": c.last_status.value}
+            for c in task.containers
+        ],
+    }
+
+
+def _error(error: ApiError) -> Response:
+    return JSONResponse(
+        {"__type": error.code, "message": error.message},
+        status_code=error.http_status,
+        headers={"x-amzn-ErrorType": error.code},
+    )
