@@ -6,7 +6,7 @@ import logging
 
 from starlette.applications import Starlette
 
-from dockyard.api import ecs, protocol
+from dockyard.api import ecs, logs, protocol
 from dockyard.api.agent_channel import AgentNotifier
 from dockyard.api.app import create_app
 from dockyard.api.auth.authenticator import Authenticator
@@ -22,7 +22,7 @@ from dockyard.store import Store
 
 log = logging.getLogger("dockyard.server")
 
-HANDLERS: dict[str, dict[str, Handler]] = {"ecs": ecs.OPERATIONS}
+HANDLERS: dict[str, dict[str, Handler]] = {"ecs": ecs.OPERATIONS, "logs": logs.OPERATIONS}
 """Every service Dockyard implements operations for (others answer UnknownOperation)."""
 
 

@@ -155,3 +155,61 @@ class TaskRow(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# --- CloudWatch Logs ------------------------------------------------------------------------
+
+from sqlalchemy import BigInteger, Text  # noqa: E402  (kept with the Logs tables they serve)
+
+LOG_NAME = String(512).with_variant(String(512, collation="C"), "postgresql")
+"""Log group and stream names compare byte-wise on both backends (SQLite's default BINARY),
+so name order, prefix ranges and page boundaries agree with AWS's lexicographic order."""
+
+EVENT_ID = BigInteger().with_variant(Integer, "sqlite")
+"""SQLite only auto-increments an ``INTEGER PRIMARY KEY``."""
+
+
+class LogGroupRow(Base):
+    __tablename__ = "log_groups"
+    __table_args__ = (UniqueConstraint("region", "name", name="uq_log_groups_region_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(LOG_NAME)
+    creation_time: Mapped[int] = mapped_column(BigInteger)
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    kms_key_id: Mapped[str | None] = mapped_column(String(256))
+    log_group_class: Mapped[str] = mapped_column(String(32))
+
+
+class LogStreamRow(Base):
+    """A stream and its running summary (first/last event, bytes), updated by each put."""
+
+    __tablename__ = "log_streams"
+    __table_args__ = (UniqueConstraint("group_id", "name", name="uq_log_streams_group_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(LOG_NAME)
+    creation_time: Mapped[int] = mapped_column(BigInteger)
+    first_event_timestamp: Mapped[int | None] = mapped_column(BigInteger)
+    last_event_timestamp: Mapped[int | None] = mapped_column(BigInteger)
+    last_ingestion_time: Mapped[int | None] = mapped_column(BigInteger)
+    stored_bytes: Mapped[int] = mapped_column(BigInteger)
+
+
+class LogEventRow(Base):
+    """One event; ``id`` is the insertion sequence that orders events of equal timestamp."""
+
+    __tablename__ = "log_events"
+    __table_args__ = (
+        Index("ix_log_events_stream", "group_id", "stream_id", "timestamp", "id"),
+        Index("ix_log_events_group", "group_id", "timestamp", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(EVENT_ID, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(Integer)
+    stream_id: Mapped[int] = mapped_column(Integer)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+    ingestion_time: Mapped[int] = mapped_column(BigInteger)
+    message: Mapped[str] = mapped_column(Text)

@@ -31,6 +31,7 @@ from dockyard.store.repositories.access_keys import AccessKeyRepository
 from dockyard.store.repositories.account_settings import AccountSettingRepository
 from dockyard.store.repositories.clusters import ClusterRepository
 from dockyard.store.repositories.container_instances import ContainerInstanceRepository
+from dockyard.store.repositories.logs import LogRepository
 from dockyard.store.repositories.tags import TagRepository
 from dockyard.store.repositories.task_definitions import TaskDefinitionRepository
 from dockyard.store.repositories.tasks import TaskRepository
@@ -57,6 +58,7 @@ class UnitOfWork:
         self.account_settings = AccountSettingRepository(session)
         self.access_keys = AccessKeyRepository(session)
         self.container_instances = ContainerInstanceRepository(session)
+        self.logs = LogRepository(session)
         self.tasks = TaskRepository(session)
 
 
