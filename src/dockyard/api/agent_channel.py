@@ -30,10 +30,10 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -104,6 +104,17 @@ class AgentNotifier:
                             del self._waiters[i]
 
 
+async def _guarded(route: Callable[[Request], Awaitable[Response]], request: Request) -> Response:
+    """Never a traceback to the agent: unexpected failures become an AWS-style 500."""
+    try:
+        return await route(request)
+    except Exception:
+        log.exception("agent channel request failed")
+        return _error(
+            ApiError("An internal error occurred.", code="ServerException", http_status=500)
+        )
+
+
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
@@ -128,6 +139,12 @@ class AgentChannel:
         self._notifier = notifier
 
     async def poll(self, request: Request) -> Response:
+        return await _guarded(self._poll, request)
+
+    async def report(self, request: Request) -> Response:
+        return await _guarded(self._report, request)
+
+    async def _poll(self, request: Request) -> Response:
         try:
             ctx, body = await self._authenticated(request, "AgentPoll")
             poll = _parse_poll(ctx, body)
@@ -147,7 +164,7 @@ class AgentChannel:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(woken, remaining)
 
-    async def report(self, request: Request) -> Response:
+    async def _report(self, request: Request) -> Response:
         try:
             ctx, body = await self._authenticated(request, "AgentReport")
             cluster = cluster_name(ctx.region, ctx.account_id, body.get("cluster"))
@@ -299,13 +316,18 @@ def _manifest(
         "taskDefinitionArn": arns.task_definition_arn(
             ctx.region, ctx.account_id, task.family, task.revision
         ),
-        "taskDefinition": task_definition_to_document(td) if td else None,
+        "taskDefinition": _agent_document(td) if td else None,
         "overrides": overrides_to_wire(task.overrides),
         "containers": [
             {"name": c.name, "runtimeId": c.runtime_id, "lastStatus": c.last_status.value}
             for c in task.containers
         ],
     }
+
+
+def _agent_document(td: TaskDefinition) -> dict[str, Any]:
+    """The task definition as the agent needs it: JSON-safe (timestamps are left out)."""
+    return {k: v for k, v in task_definition_to_document(td).items() if not isinstance(v, datetime)}
 
 
 def _error(error: ApiError) -> Response:

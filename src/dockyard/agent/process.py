@@ -1,0 +1,182 @@
+"""The agent process: register, re-adopt, then poll for desired state and report back.
+
+::
+
+    start ─▶ register each instance (re-register with the stored ARN: same identity)
+          ─▶ load local state, adopt its tasks (inspect their containers: exited meanwhile?)
+          ─▶ threads: poll loop (long-poll = heartbeat), runtime events, reporter
+    stop  ─▶ threads end; containers keep running (as when an ECS agent stops)
+
+One process may register many instances (``count``): the simulated runtime uses that to stand
+up thousands of hollow instances; a Docker agent registers exactly one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dockyard.agent.client import ControlPlane, ControlPlaneError
+from dockyard.agent.engine import ContainerEvent, TaskEngine
+from dockyard.agent.host import HostFacts, RegistrationOptions, registration_request
+from dockyard.agent.manifest import parse_poll_response
+from dockyard.agent.reporter import Reporter
+from dockyard.agent.state import LocalState
+from dockyard.agent.steps import StepRunner
+
+log = logging.getLogger("dockyard.agent")
+
+__all__ = ["Agent", "AgentConfig"]
+
+POLL_WAIT_SECONDS = 10.0
+"""How long the control plane may hold a poll: the agent's heartbeat interval at worst."""
+
+RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentConfig:
+    cluster: str
+    region: str
+    facts: HostFacts
+    options: RegistrationOptions
+    data_dir: Path | None = None
+    count: int = 1
+    workers: int = 32
+
+
+class Agent:
+    def __init__(
+        self,
+        config: AgentConfig,
+        client: ControlPlane,
+        runner: StepRunner,
+        *,
+        random_hex: Callable[[], str],
+    ) -> None:
+        self.config = config
+        self.client = client
+        self.state = LocalState(config.data_dir) if config.data_dir else None
+        self.reporter = Reporter(client, on_acknowledged=self._acknowledged)
+        self.engine = TaskEngine(
+            runner, self.reporter, state=self.state, workers=config.workers, random_hex=random_hex
+        )
+        self.runtime = runner.runtime
+        self.instance_arns: list[str] = []
+        self._etags: dict[str, str] = {}
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.connected = threading.Event()
+
+    @property
+    def instance_ids(self) -> list[str]:
+        return [arn.rsplit("/", 1)[-1] for arn in self.instance_arns]
+
+    def start(self) -> Agent:
+        self.instance_arns = self._register_all()
+        self._etags = dict.fromkeys(self.instance_ids, "")
+        self.reporter.start()
+        if self.state is not None:
+            for record in self.state.load_tasks():
+                self.engine.adopt(record)
+        self._spawn(self._poll_loop, "poll")
+        if hasattr(self.runtime, "events"):
+            self._spawn(self._event_loop, "events")
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop polling and reporting (after a flush); running containers are left alone."""
+        self._stop.set()
+        self.reporter.stop(timeout)
+        for thread in self._threads:
+            thread.join(timeout)
+        self.engine.shutdown()
+
+    def wait(self) -> None:
+        while not self._stop.wait(1.0):
+            pass
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _register_all(self) -> list[str]:
+        known = self.state.instances(self.config.cluster) if self.state else []
+        arns = []
+        for index in range(self.config.count):
+            previous = known[index] if index < len(known) else None
+            arns.append(self._register(previous))
+        if self.state is not None:
+            self.state.save_instances(self.config.cluster, arns)
+        log.info("registered %d instance(s) in cluster %s", len(arns), self.config.cluster)
+        return arns
+
+    def _register(self, previous: str | None) -> str:
+        request = registration_request(
+            self.config.cluster,
+            self.config.facts,
+            self.config.options,
+            region=self.config.region,
+            instance_arn=previous,
+        )
+        for attempt in range(60):
+            try:
+                return str(self.client.register(**request)["containerInstanceArn"])
+            except ControlPlaneError as exc:
+                if self._stop.is_set() or attempt == 59:
+                    raise
+                log.warning("registration failed (%s); retrying", exc)
+                time.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+        raise AssertionError("unreachable")
+
+    def _poll_loop(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                body = self.client.poll(self.config.cluster, self._etags, POLL_WAIT_SECONDS)
+            except ControlPlaneError as exc:
+                self.connected.clear()
+                failures += 1
+                if failures in (1, 10) or failures % 100 == 0:
+                    log.warning("poll failed (%s); retrying", exc)
+                self._stop.wait(RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1])
+                continue
+            failures = 0
+            self.connected.set()
+            self._apply(body)
+
+    def _apply(self, body: dict[str, Any]) -> None:
+        try:
+            manifests = parse_poll_response(body)
+        except (KeyError, ValueError, TypeError) as exc:
+            log.error("unreadable poll response: %s", exc)
+            return
+        for manifest in manifests:
+            if manifest.status in ("MISSING", "INACTIVE"):
+                log.warning(
+                    "instance %s is %s in the control plane", manifest.instance_id, manifest.status
+                )
+            self._etags[manifest.instance_id] = manifest.etag
+            self.engine.apply_manifest(manifest)
+
+    def _event_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for event in self.runtime.events(self._stop):  # type: ignore[attr-defined]
+                    self.engine.on_event(
+                        ContainerEvent(
+                            event.container_id, event.kind, getattr(event, "health", None)
+                        )
+                    )
+            except Exception:
+                log.exception("runtime event stream failed; reconnecting")
+                self._stop.wait(1.0)
+
+    def _acknowledged(self, task_id: str, report: Mapping[str, Any]) -> None:
+        self.engine.acknowledged(task_id, report)

@@ -1,0 +1,256 @@
+"""``dockyard agent`` and ``dockyard up``.
+
+::
+
+    dockyard agent [--endpoint URL] [--cluster C] [--runtime docker|simulated] [--count N] ...
+    dockyard up [--port P] [--data-dir D]      control plane + one local Docker agent
+
+``up`` runs the control plane on this thread (uvicorn handles Ctrl-C) and the agent on a
+background thread that waits for the endpoint, creates cluster ``default`` and registers this
+host in it. Stopping ``up`` stops Dockyard, never the containers it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import logging
+import os
+import secrets
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from dockyard.agent.client import HttpControlPlane
+from dockyard.agent.docker.model import PullBehavior
+from dockyard.agent.host import HostFacts, RegistrationOptions, detect_host
+from dockyard.agent.process import Agent, AgentConfig
+from dockyard.agent.steps import StepRunner
+from dockyard.infra.clock import SystemClock
+from dockyard.infra.settings import DEFAULT_PORT, DEFAULT_REGION, default_data_dir
+
+log = logging.getLogger("dockyard.cli")
+
+__all__ = ["register"]
+
+READY_TIMEOUT_SECONDS = 60.0
+
+
+def register(commands: Any, common: Any) -> None:
+    """Add ``agent`` and ``up`` to the ``dockyard`` subcommands."""
+    agent = commands.add_parser("agent", help="run an agent that registers this host")
+    agent.add_argument(
+        "--endpoint",
+        default=os.environ.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{DEFAULT_PORT}",
+    )
+    agent.add_argument("--cluster", default="default")
+    agent.add_argument(
+        "--region",
+        default=os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or DEFAULT_REGION,
+    )
+    agent.add_argument("--profile", default=None)
+    agent.add_argument(
+        "--data-dir", type=Path, default=None, help="local state (default: DOCKYARD_DATA_DIR/agent)"
+    )
+    agent.add_argument("--runtime", choices=("docker", "simulated"), default="docker")
+    agent.add_argument("--count", type=int, default=1, help="instances (simulated runtime)")
+    agent.add_argument("--sim-start-delay", type=float, default=0.0)
+    agent.add_argument("--sim-exit-after", type=float, default=None)
+    agent.add_argument("--sim-exit-code", type=int, default=0)
+    _agent_options(agent)
+    agent.add_argument("--log-level", default="info")
+    agent.set_defaults(func=_agent)
+
+    up = commands.add_parser("up", help="control plane + a local Docker agent, one command")
+    common(up)
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--log-level", default="info")
+    _agent_options(up)
+    up.set_defaults(func=_up)
+
+
+def _agent_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--host-ip", default="127.0.0.1", help="where bridge ports are published")
+    cmd.add_argument("--reserved-memory-mib", type=int, default=0)
+    cmd.add_argument("--cpu-units", type=int, default=None)
+    cmd.add_argument("--memory-mib", type=int, default=None)
+    cmd.add_argument("--attribute", action="append", default=[], metavar="NAME=VALUE")
+    cmd.add_argument("--availability-zone", default=None)
+    cmd.add_argument("--instance-type", default="dockyard.local")
+    cmd.add_argument(
+        "--pull-behavior",
+        choices=[b.value for b in PullBehavior],
+        default=PullBehavior.DEFAULT.value,
+    )
+    cmd.add_argument("--workers", type=int, default=32)
+
+
+def _agent(args: argparse.Namespace) -> int:
+    _logging(args.log_level)
+    data_dir = args.data_dir or default_data_dir() / "agent"
+    client = HttpControlPlane(args.endpoint, region=args.region, profile=args.profile)
+    agent = _build_agent(args, client, data_dir=data_dir, region=client.region)
+    agent.start()
+    print(
+        f"dockyard agent: {len(agent.instance_arns)} instance(s) in cluster {args.cluster} "
+        f"via {args.endpoint}",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        agent.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        agent.stop()
+    return 0
+
+
+def _up(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from dockyard.api.server import build_app
+
+    _logging(args.log_level)
+    from dockyard.cli import _settings
+
+    settings = _settings(args)
+    app = build_app(settings)
+    holder: dict[str, Agent] = {}
+    thread = threading.Thread(
+        target=_boot_local_agent, args=(args, settings, holder), name="agent-boot", daemon=True
+    )
+    thread.start()
+    print(
+        f"dockyard: listening on {settings.endpoint_url} (data dir {settings.data_dir})",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+        )
+    finally:
+        if "agent" in holder:
+            holder["agent"].stop(timeout=2.0)
+    return 0
+
+
+def _boot_local_agent(args: argparse.Namespace, settings: Any, holder: dict[str, Agent]) -> None:
+    try:
+        _wait_ready(settings.endpoint_url)
+        key, secret = _admin_credentials(settings.data_dir / "credentials")
+        client = HttpControlPlane(
+            settings.endpoint_url, region=settings.region, credentials=(key, secret)
+        )
+        client.ecs.create_cluster(clusterName="default")
+        args.cluster = "default"
+        args.runtime = "docker"
+        args.count = 1
+        agent = _build_agent(
+            args, client, data_dir=settings.data_dir / "agent", region=settings.region
+        )
+        holder["agent"] = agent
+        agent.start()
+        print(
+            f"dockyard: this host is registered in cluster default as {agent.instance_arns[0]}",
+            file=sys.stderr,
+            flush=True,
+        )
+    except Exception:
+        log.exception("the local agent failed to start")
+
+
+def _build_agent(
+    args: argparse.Namespace, client: HttpControlPlane, *, data_dir: Path | None, region: str
+) -> Agent:
+    runtime: Any
+    facts = detect_host()
+    if getattr(args, "runtime", "docker") == "simulated":
+        from dockyard.agent.simulated import SimulatedRuntime
+
+        runtime = SimulatedRuntime(
+            start_delay=args.sim_start_delay,
+            exit_after=args.sim_exit_after,
+            exit_code=args.sim_exit_code,
+        )
+        data_dir = None  # hollow instances have nothing to re-adopt
+    else:
+        from dockyard.agent.docker.runtime import DockerRuntime
+
+        runtime = DockerRuntime()
+        facts = _with_docker_version(facts, runtime)
+    options = RegistrationOptions(
+        cpu_units=args.cpu_units,
+        memory_mib=args.memory_mib,
+        reserved_memory_mib=args.reserved_memory_mib,
+        attributes=[_attribute(a) for a in args.attribute],
+        availability_zone=args.availability_zone,
+        instance_type=args.instance_type,
+    )
+    config = AgentConfig(
+        cluster=args.cluster,
+        region=region,
+        facts=facts,
+        options=options,
+        data_dir=data_dir,
+        count=args.count,
+        workers=args.workers,
+    )
+    runner = StepRunner(
+        runtime, SystemClock(), host_ip=args.host_ip, pull_behavior=PullBehavior(args.pull_behavior)
+    )
+    return Agent(config, client, runner, random_hex=lambda: secrets.token_hex(10))
+
+
+def _with_docker_version(facts: HostFacts, runtime: Any) -> HostFacts:
+    version = getattr(runtime, "docker_version", None)
+    if version is None:
+        return facts
+    try:
+        return HostFacts(facts.cpu_count, facts.memory_mib, facts.architecture, version())
+    except Exception:
+        return facts
+
+
+def _attribute(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise SystemExit(f"--attribute expects NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def _admin_credentials(path: Path) -> tuple[str, str]:
+    parser = configparser.ConfigParser()
+    parser.read(path)
+    section = parser["dockyard"]
+    return section["aws_access_key_id"], section["aws_secret_access_key"]
+
+
+def _wait_ready(endpoint: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(endpoint + "/_dockyard/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the control plane at {endpoint} did not become ready")
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
