@@ -13,18 +13,25 @@ Error tree (every error carries Docker's message in ``reason``, so a task can st
      ├── StartFailed
      ├── StopFailed
      ├── RemoveFailed
-     └── ContainerNotFound     start/stop/inspect of an id Docker does not know
+     ├── ContainerNotFound     start/stop/inspect of an id Docker does not know
+     └── VolumeFailed          a task volume could not be created, found or matched
+
+:class:`RuntimeEvent` is one entry of Docker's event stream about a managed container, parsed by
+:func:`runtime_event`; :class:`HostInfo` is what the agent registers the host with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from dockyard.agent.docker.labels import LABEL_CONTAINER_NAME, LABEL_TASK_ARN
 from dockyard.agent.docker.spec import ContainerSpec
+from dockyard.agent.docker.volumes import TaskVolumes
 
 __all__ = [
     "ContainerNotFound",
@@ -32,15 +39,23 @@ __all__ = [
     "ContainerRuntimeError",
     "ContainerState",
     "CreateFailed",
+    "HostInfo",
     "ImageUnavailable",
     "ManagedContainer",
     "NetworkBinding",
     "PullBehavior",
     "RemoveFailed",
+    "RuntimeEvent",
+    "RuntimeEventKind",
     "StartFailed",
     "StopFailed",
+    "VolumeFailed",
     "container_state",
+    "docker_time",
+    "runtime_event",
 ]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _ZERO_TIME = "0001-01-01T00:00:00Z"
 """Docker's Go zero time: the container never started / never finished."""
@@ -91,6 +106,48 @@ class RemoveFailed(ContainerRuntimeError):
 
 class ContainerNotFound(ContainerRuntimeError):
     pass
+
+
+class VolumeFailed(ContainerRuntimeError):
+    """A task volume could not be created, or a shared one is missing or does not match."""
+
+
+class RuntimeEventKind(StrEnum):
+    """The Docker container events the agent acts on (Docker's action names)."""
+
+    START = "start"
+    DIE = "die"
+    OOM = "oom"
+    HEALTH_STATUS = "health_status"
+    DESTROY = "destroy"
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeEvent:
+    """One Docker event about a container carrying the task-arn label.
+
+    ``health`` is set for ``health_status`` only (healthy, unhealthy, starting); ``exit_code``
+    for ``die`` only. ``at`` is the daemon's time of the event, UTC.
+    """
+
+    container_id: str
+    kind: RuntimeEventKind
+    task_arn: str
+    container_name: str
+    health: str | None = None
+    exit_code: int | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HostInfo:
+    """The Docker host as the agent registers it: CPUs, memory bytes, Docker's architecture
+    name (``x86_64``, ``aarch64``) and OS type (``linux``)."""
+
+    ncpu: int
+    mem_total: int
+    architecture: str
+    os_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +223,46 @@ class ContainerRuntime(Protocol):
         """All containers (running or not) with the task-arn label, optionally of one cluster."""
         ...
 
+    def ensure_volumes(self, volumes: TaskVolumes) -> None:
+        """Create the task-scoped volumes and the missing autoprovisioned shared ones; check that
+        the other shared ones exist. Raises :class:`VolumeFailed` with the reason."""
+        ...
+
+    def remove_task_volumes(self, volumes: TaskVolumes) -> None:
+        """Remove the task-scoped volumes (shared ones persist). Already gone is a no-op."""
+        ...
+
+    def events(
+        self, stop: threading.Event, *, since: datetime | None = None
+    ) -> Iterator[RuntimeEvent]:
+        """Events of managed containers from ``since`` (default: now) until ``stop`` is set.
+
+        Returns within about a second of ``stop`` being set; reconnects after transport
+        errors without losing events the daemon still holds."""
+        ...
+
+    def logs(
+        self,
+        container_id: str,
+        *,
+        since: datetime | None = None,
+        follow: bool = True,
+        stop: threading.Event | None = None,
+    ) -> Iterator[tuple[datetime, str]]:
+        """The container's stdout and stderr lines as (UTC time, line without newline).
+
+        With ``follow``, ends when the container stops; always ends soon after ``stop`` is set.
+        Raises :class:`ContainerNotFound` for an unknown container."""
+        ...
+
+    def docker_version(self) -> str:
+        """The Docker Engine's version string (``Version`` of ``docker version``)."""
+        ...
+
+    def host_info(self) -> HostInfo:
+        """CPUs, memory, architecture and OS type of the Docker host."""
+        ...
+
 
 def container_state(attrs: Mapping[str, Any]) -> ContainerState:
     """Docker's inspect document → :class:`ContainerState`. Pure."""
@@ -199,10 +296,51 @@ def _bindings(ports: Mapping[str, Any]) -> tuple[NetworkBinding, ...]:
     return tuple(result)
 
 
-def _timestamp(value: str | None) -> datetime | None:
-    """Docker's RFC 3339 nanosecond time (UTC) → datetime; its zero time → None."""
+def runtime_event(message: Mapping[str, Any]) -> RuntimeEvent | None:
+    """One decoded Docker event → :class:`RuntimeEvent`; None unless it is a container event of
+    a kind the agent acts on about a container carrying the task-arn label. Pure."""
+    if message.get("Type", "container") != "container":
+        return None
+    action, _, detail = str(message.get("Action") or message.get("status") or "").partition(":")
+    try:
+        kind = RuntimeEventKind(action)
+    except ValueError:
+        return None
+    actor = message.get("Actor") or {}
+    attributes = actor.get("Attributes") or {}
+    task_arn = attributes.get(LABEL_TASK_ARN)
+    if not task_arn:
+        return None
+    exit_code = attributes.get("exitCode")
+    nanos = message.get("timeNano")
+    return RuntimeEvent(
+        container_id=str(actor.get("ID") or message.get("id") or ""),
+        kind=kind,
+        task_arn=str(task_arn),
+        container_name=str(attributes.get(LABEL_CONTAINER_NAME, "")),
+        health=detail.strip() or None if kind is RuntimeEventKind.HEALTH_STATUS else None,
+        exit_code=int(exit_code) if kind is RuntimeEventKind.DIE and exit_code else None,
+        at=_EPOCH + timedelta(microseconds=int(nanos) // 1000) if nanos else None,
+    )
+
+
+def docker_time(value: str | None) -> datetime | None:
+    """Docker's RFC 3339 nanosecond time → UTC datetime (microseconds); zero time → None.
+
+    An offset other than ``Z`` is honoured (``docker logs`` times are UTC, inspect's are too).
+    """
     if not value or value == _ZERO_TIME:
         return None
-    base, _, fraction = value.rstrip("Z").partition(".")
+    text = value.strip()
+    offset = "+00:00"
+    if text.endswith("Z"):
+        text = text[:-1]
+    elif len(text) > 6 and text[-6] in "+-" and text[-3] == ":":
+        text, offset = text[:-6], text[-6:]
+    base, _, fraction = text.partition(".")
     micros = int((fraction + "000000")[:6]) if fraction else 0
-    return datetime.fromisoformat(base).replace(microsecond=micros, tzinfo=UTC)
+    parsed = datetime.fromisoformat(base + offset).replace(microsecond=micros)
+    return parsed.astimezone(UTC)
+
+
+_timestamp = docker_time

@@ -9,44 +9,61 @@ is an inactivity timeout. SDK and transport errors become the typed errors of
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 import docker.errors
 import requests
-from docker.types import Ulimit
 from docker.utils import parse_repository_tag
 
 import docker
+from dockyard.agent.docker.dockerargs import create_args, host_config_args
+from dockyard.agent.docker.labels import LABEL_CLUSTER, LABEL_CONTAINER_NAME, LABEL_TASK_ARN
 from dockyard.agent.docker.model import (
     ContainerNotFound,
     ContainerRuntimeError,
     ContainerState,
     CreateFailed,
+    HostInfo,
     ImageUnavailable,
     ManagedContainer,
     PullBehavior,
     RemoveFailed,
+    RuntimeEvent,
+    RuntimeEventKind,
     StartFailed,
     StopFailed,
+    VolumeFailed,
     container_state,
+    runtime_event,
 )
-from dockyard.agent.docker.spec import (
-    LABEL_CLUSTER,
-    LABEL_CONTAINER_NAME,
-    LABEL_TASK_ARN,
-    ContainerSpec,
+from dockyard.agent.docker.spec import ContainerSpec
+from dockyard.agent.docker.streams import LogLineSplitter, StreamCloser, docker_since, nanos
+from dockyard.agent.docker.volumes import (
+    DockerVolumeSpec,
+    TaskVolumes,
+    VolumeScope,
+    volume_mismatch,
 )
 
 __all__ = [
     "CREATE_TIMEOUT",
+    "EVENTS_RETRY_DELAY",
+    "EVENTS_WINDOW",
+    "EVENTS_WINDOW_GRACE",
+    "INFO_TIMEOUT",
     "INSPECT_TIMEOUT",
     "LIST_TIMEOUT",
+    "LOGS_TIMEOUT",
     "PULL_TIMEOUT",
     "REMOVE_TIMEOUT",
     "START_TIMEOUT",
     "STOP_TIMEOUT_MARGIN",
+    "VOLUME_TIMEOUT",
     "DockerRuntime",
 ]
 
@@ -77,7 +94,38 @@ LIST_TIMEOUT = 10 * 60.0
 """The agent's ListContainersTimeout: listing runs on agent start, on hosts with many
 (possibly thousands of exited) containers."""
 
-_MIB = 1024 * 1024
+VOLUME_TIMEOUT = 5 * 60.0
+"""The agent's Create/Inspect/RemoveVolumeTimeout: a volume plugin may provision remote
+storage (an EBS or NFS volume) before it answers."""
+
+INFO_TIMEOUT = 10.0
+"""The agent's VersionTimeout and InfoTimeout: reads of daemon facts that should be instant."""
+
+LOGS_TIMEOUT = 30.0
+"""Bounds the opening of a logs request (the SDK inspects the container first, then asks for
+the stream). A followed stream may then stay silent for hours; it ends when the container
+stops or ``stop`` is set, not on silence."""
+
+EVENTS_WINDOW = 10.0
+"""Each events request asks for events ``until`` this many seconds ahead, then reconnects from
+there. A daemon that hangs (or a connection that dies silently) is noticed within one window
+plus :data:`EVENTS_WINDOW_GRACE`; ``stop`` is noticed at once (the stream is closed)."""
+
+EVENTS_WINDOW_GRACE = 10.0
+"""How long past a window's ``until`` the daemon may take to end the stream before the
+connection is taken for dead, closed, and the window asked for again."""
+
+EVENTS_RETRY_DELAY = 1.0
+"""Pause before reconnecting after an events request failed (daemon restarting, socket gone).
+The daemon replays from the cursor, as far back as its buffer (the last 256 events) reaches."""
+
+_log = logging.getLogger(__name__)
+
+_EVENT_FILTERS: Mapping[str, Any] = {
+    "type": ["container"],
+    "label": [LABEL_TASK_ARN],
+    "event": [kind.value for kind in RuntimeEventKind],
+}
 
 ClientFactory = Callable[[float], Any]
 """Builds a ``docker.APIClient`` whose every request uses the given timeout in seconds."""
@@ -169,8 +217,8 @@ class DockerRuntime:
         """Create the container described by ``spec``; raise :class:`CreateFailed`."""
         api = self._api(CREATE_TIMEOUT)
         try:
-            host_config = api.create_host_config(**_host_config_args(spec))
-            created = api.create_container(host_config=host_config, **_create_args(spec))
+            host_config = api.create_host_config(**host_config_args(spec))
+            created = api.create_container(host_config=host_config, **create_args(spec))
         except (docker.errors.APIError, requests.RequestException) as exc:
             raise CreateFailed(_reason(exc)) from exc
         return str(created["Id"])
@@ -232,47 +280,170 @@ class DockerRuntime:
         )
 
 
-def _create_args(spec: ContainerSpec) -> dict[str, Any]:
-    """Keyword arguments of ``APIClient.create_container`` (all but ``host_config``)."""
-    args: dict[str, Any] = {
-        "image": spec.image,
-        "name": spec.name,
-        "labels": dict(spec.labels),
-        "environment": dict(spec.environment),
-        "command": list(spec.command) if spec.command is not None else None,
-        "entrypoint": list(spec.entrypoint) if spec.entrypoint is not None else None,
-        "working_dir": spec.working_dir,
-        "user": spec.user,
-        "ports": [(p.container_port, p.protocol) for p in spec.ports] or None,
-        "stop_timeout": spec.stop_timeout,
-    }
-    if spec.healthcheck is not None:
-        hc = spec.healthcheck
-        args["healthcheck"] = {
-            "test": list(hc.test), "interval": hc.interval_ns, "timeout": hc.timeout_ns,
-            "retries": hc.retries, "start_period": hc.start_period_ns,
-        }
-    return args
+    def ensure_volumes(self, volumes: TaskVolumes) -> None:
+        """Create the task-scoped volumes and missing autoprovisioned shared ones.
+
+        A shared volume without ``autoprovision`` must exist; one with it that exists must have
+        the configured driver, and the configured labels and driver options among its own (as
+        the real agent checks). Otherwise, or when Docker refuses, raises :class:`VolumeFailed`.
+        """
+        for volume in volumes.docker_volumes:
+            if volume.scope is VolumeScope.TASK:
+                self._create_volume(volume)
+                continue
+            existing = self._inspect_volume(volume.name)
+            if existing is None and not volume.autoprovision:
+                raise VolumeFailed(
+                    f"volume {volume.name} does not exist and autoprovision is false"
+                )
+            if existing is None:
+                self._create_volume(volume)
+            elif volume.autoprovision and (mismatch := volume_mismatch(volume, existing)):
+                raise VolumeFailed(f"volume {volume.name} exists but {mismatch}")
+
+    def _create_volume(self, volume: DockerVolumeSpec) -> None:
+        try:
+            self._api(VOLUME_TIMEOUT).create_volume(
+                volume.name, driver=volume.driver, driver_opts=dict(volume.driver_opts) or None,
+                labels=dict(volume.labels) or None,
+            )
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise VolumeFailed(f"volume {volume.name}: {_reason(exc)}") from exc
+
+    def _inspect_volume(self, name: str) -> Mapping[str, Any] | None:
+        try:
+            return dict(self._api(VOLUME_TIMEOUT).inspect_volume(name))
+        except docker.errors.NotFound:
+            return None
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise VolumeFailed(f"volume {name}: {_reason(exc)}") from exc
+
+    def remove_task_volumes(self, volumes: TaskVolumes) -> None:
+        """Remove every task-scoped volume (shared ones persist); missing ones are fine.
+
+        Tries them all, then raises one :class:`VolumeFailed` naming each that Docker refused
+        (typically still in use by a container not yet removed).
+        """
+        failures = []
+        for volume in volumes.removed_with_task:
+            try:
+                self._api(VOLUME_TIMEOUT).remove_volume(volume.name)
+            except docker.errors.NotFound:
+                continue
+            except (docker.errors.APIError, requests.RequestException) as exc:
+                failures.append(f"volume {volume.name}: {_reason(exc)}")
+        if failures:
+            raise VolumeFailed("; ".join(failures))
+
+    def events(
+        self, stop: threading.Event, *, since: datetime | None = None
+    ) -> Iterator[RuntimeEvent]:
+        """Docker's events about managed containers, from ``since`` (default: now) on.
+
+        Asks in windows of :data:`EVENTS_WINDOW` (``since``/``until``), each starting where the
+        last one ended; a window that ends early or fails (transport error, daemon restart) is
+        asked for again after :data:`EVENTS_RETRY_DELAY`, and events already yielded are
+        skipped. Returns within :data:`~dockyard.agent.docker.streams.CLOSER_POLL_SECONDS` of
+        ``stop`` being set (the stream is closed under the read). Never raises for transport
+        errors; it logs them and reconnects. A consumer should hand events off quickly: one
+        that holds the generator past a window's end makes the window be replayed.
+        """
+        cursor = nanos(since) if since is not None else time.time_ns()
+        seen: set[tuple[int, str, str]] = set()
+        while not stop.is_set():
+            until = max(time.time_ns(), cursor) + int(EVENTS_WINDOW * 1e9)
+            complete = yield from self._events_window(cursor, until, stop, seen)
+            if complete:
+                cursor = until
+                seen = {key for key in seen if key[0] >= cursor}
+            elif not stop.is_set():
+                stop.wait(EVENTS_RETRY_DELAY)
+
+    def _events_window(
+        self, cursor: int, until: int, stop: threading.Event, seen: set[tuple[int, str, str]]
+    ) -> Generator[RuntimeEvent, None, bool]:
+        """Yield one window's new events; return whether the window was read to its end."""
+        try:
+            stream = self._api(INFO_TIMEOUT).events(
+                since=docker_since(cursor), until=docker_since(until),
+                filters=dict(_EVENT_FILTERS), decode=True,
+            )
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            _log.warning("docker events: %s; reconnecting", _reason(exc))
+            return False
+        deadline = time.monotonic() + (until - time.time_ns()) / 1e9 + EVENTS_WINDOW_GRACE
+        try:
+            with StreamCloser(stream, stop, deadline) as closer:
+                for message in stream:
+                    key = (int(message.get("timeNano") or 0), str(message.get("id", "")),
+                           str(message.get("Action") or message.get("status") or ""))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    event = runtime_event(message)
+                    if event is not None:
+                        yield event
+        except (requests.RequestException, docker.errors.DockerException, ValueError,
+                OSError) as exc:
+            _log.warning("docker events stream broke: %s; reconnecting", _reason(exc))
+            return False
+        return not closer.closed_early and time.time_ns() >= until
+
+    def logs(
+        self,
+        container_id: str,
+        *,
+        since: datetime | None = None,
+        follow: bool = True,
+        stop: threading.Event | None = None,
+    ) -> Iterator[tuple[datetime, str]]:
+        """The container's stdout and stderr as (UTC time, line without the newline) pairs.
+
+        ``since`` is inclusive (microsecond precision). With ``follow`` the iterator ends when
+        the container stops; without, at the end of what is logged. It ends within
+        :data:`~dockyard.agent.docker.streams.CLOSER_POLL_SECONDS` of ``stop`` being set.
+        The request is made at once: raises :class:`ContainerNotFound` for an unknown
+        container, :class:`ContainerRuntimeError` for a log driver Docker cannot read back
+        (``none``, ``syslog``...) or a broken stream.
+        """
+        try:
+            stream = self._api(LOGS_TIMEOUT).logs(
+                container_id, stdout=True, stderr=True, stream=True, timestamps=True,
+                follow=follow, since=since.timestamp() if since is not None else None,
+            )
+        except docker.errors.NotFound as exc:
+            raise ContainerNotFound(_reason(exc)) from exc
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise ContainerRuntimeError(_reason(exc)) from exc
+        return _log_lines(stream, stop)
+
+    def docker_version(self) -> str:
+        """The daemon's ``Version`` (e.g. ``20.10.24``)."""
+        try:
+            return str(self._api(INFO_TIMEOUT).version()["Version"])
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise ContainerRuntimeError(_reason(exc)) from exc
+
+    def host_info(self) -> HostInfo:
+        """CPUs, memory bytes, architecture and OS type from ``docker info``."""
+        try:
+            info = self._api(INFO_TIMEOUT).info()
+        except (docker.errors.APIError, requests.RequestException) as exc:
+            raise ContainerRuntimeError(_reason(exc)) from exc
+        return HostInfo(ncpu=int(info["NCPU"]), mem_total=int(info["MemTotal"]),
+                        architecture=str(info["Architecture"]), os_type=str(info["OSType"]))
 
 
-def _host_config_args(spec: ContainerSpec) -> dict[str, Any]:
-    """Keyword arguments of ``APIClient.create_host_config``; memory MiB → bytes."""
-    bindings: dict[str, list[tuple[str, int | None]]] = {}
-    for p in spec.ports:
-        bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
-            (p.host_ip, p.host_port)
-        )
-    return {
-        "network_mode": spec.network_mode,
-        "port_bindings": bindings or None,
-        "cpu_shares": spec.cpu_shares,
-        "mem_limit": spec.memory_mib * _MIB if spec.memory_mib else None,
-        "mem_reservation": (
-            spec.memory_reservation_mib * _MIB if spec.memory_reservation_mib else None
-        ),
-        "ulimits": [Ulimit(name=u.name, soft=u.soft, hard=u.hard) for u in spec.ulimits] or None,
-        "read_only": spec.read_only or None,
-    }
+def _log_lines(stream: Any, stop: threading.Event | None) -> Iterator[tuple[datetime, str]]:
+    splitter = LogLineSplitter()
+    try:
+        with StreamCloser(stream, stop):
+            for chunk in stream:
+                yield from splitter.feed(chunk)
+    except (requests.RequestException, docker.errors.DockerException, OSError) as exc:
+        if stop is None or not stop.is_set():
+            raise ContainerRuntimeError(f"log stream broke: {_reason(exc)}") from exc
+    yield from splitter.flush()
 
 
 def _reason(exc: Exception) -> str:

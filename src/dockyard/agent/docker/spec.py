@@ -6,10 +6,15 @@
 ``memoryReservation`` → soft limit, bridge-mode dynamic/static port publishing, and the task
 definition's health check as Docker's healthcheck (seconds → nanoseconds).
 
+The task-relative members come from small modules: ``mountPoints`` / ``volumesFrom`` /
+``links`` from :mod:`.mounts` (resolved through the task's :class:`TaskVolumes` and ``peers``),
+``linuxParameters`` and the other kernel-facing members from :mod:`.linux`, ``logConfiguration``
+from :mod:`.logconfig` (``awslogs`` becomes ``json-file``; the agent ships the output).
+
 Pure: no Docker SDK, clock or randomness; the random name suffix is a parameter.
 
-Not mapped (yet): mountPoints/volumesFrom (volumes, §5.4), links, linuxParameters, secrets,
-environmentFiles, logConfiguration, containerPortRange, extraHosts, dns*, privileged, hostname.
+Not mapped (yet): secrets, environmentFiles (the caller resolves them into ``environment``),
+containerPortRange, resourceRequirements (GPUs), firelensConfiguration, credentialSpecs.
 """
 
 from __future__ import annotations
@@ -17,7 +22,25 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
+from dockyard.agent.docker.labels import (
+    LABEL_CLUSTER,
+    LABEL_CONTAINER_NAME,
+    LABEL_TASK_ARN,
+    LABEL_TASK_DEFINITION_FAMILY,
+    LABEL_TASK_DEFINITION_VERSION,
+)
+from dockyard.agent.docker.linux import LinuxSpec, linux_spec
+from dockyard.agent.docker.logconfig import LogSpec, log_spec
+from dockyard.agent.docker.mounts import (
+    LinkSpec,
+    MountSpec,
+    link_specs,
+    mount_specs,
+    volumes_from_specs,
+)
+from dockyard.agent.docker.volumes import TaskVolumes
 from dockyard.domain.task_definition_container import ContainerDefinition, HealthCheck
 
 __all__ = [
@@ -40,12 +63,6 @@ __all__ = [
     "healthcheck_spec",
 ]
 
-LABEL_TASK_ARN = "com.amazonaws.ecs.task-arn"
-LABEL_CONTAINER_NAME = "com.amazonaws.ecs.container-name"
-LABEL_TASK_DEFINITION_FAMILY = "com.amazonaws.ecs.task-definition-family"
-LABEL_TASK_DEFINITION_VERSION = "com.amazonaws.ecs.task-definition-version"
-LABEL_CLUSTER = "com.amazonaws.ecs.cluster"
-
 MIN_CPU_SHARES = 2
 """Docker's (and the kernel's) minimum CpuShares; the agent (≥1.2.0) sends null/0/1 cpu as 2
 because Docker would treat 0 as "unset" (1024) and reject 1."""
@@ -58,6 +75,8 @@ NANOS_PER_SECOND = 1_000_000_000
 
 SUPPORTED_NETWORK_MODES = frozenset({"bridge", "host", "none"})
 """``awsvpc`` needs an ENI per task, which a Docker Engine host cannot provide."""
+
+_NO_PEERS: Mapping[str, str] = MappingProxyType({})
 
 _INVALID_NAME_CHARS = re.compile(r"[^a-zA-Z0-9_.-]")
 _HEX = re.compile(r"[0-9a-f]+")
@@ -100,7 +119,7 @@ class ContainerSpec:
     """Everything the runtime needs to create one container; memory values are MiB.
 
     Invariant: ``labels`` always carries the five ``com.amazonaws.ecs.*`` labels, and ``ports``
-    is empty unless ``network_mode`` is ``bridge``.
+    and ``links`` are empty unless ``network_mode`` is ``bridge``.
     """
 
     name: str
@@ -120,6 +139,20 @@ class ContainerSpec:
     read_only: bool = False
     healthcheck: HealthcheckSpec | None = None
     stop_timeout: int | None = None
+    mounts: tuple[MountSpec, ...] = ()
+    volumes_from: tuple[str, ...] = ()
+    links: tuple[LinkSpec, ...] = ()
+    hostname: str | None = None
+    dns_servers: tuple[str, ...] = ()
+    dns_search_domains: tuple[str, ...] = ()
+    extra_hosts: tuple[str, ...] = ()
+    """``/etc/hosts`` lines as Docker takes them, ``<hostname>:<ip>``."""
+    network_disabled: bool = False
+    interactive: bool = False
+    tty: bool = False
+    linux: LinuxSpec = field(default_factory=LinuxSpec)
+    log: LogSpec | None = None
+    """None keeps the daemon's default log driver."""
 
 
 def container_name(family: str, revision: int, name: str, random_hex: str) -> str:
@@ -142,15 +175,28 @@ def container_spec(
     network_mode: str,
     random_hex: str,
     host_ip: str = "127.0.0.1",
+    volumes: TaskVolumes | None = None,
+    peers: Mapping[str, str] = _NO_PEERS,
 ) -> ContainerSpec:
     """Map one container of a task to a :class:`ContainerSpec`. Pure and deterministic.
 
     ``host_ip`` is where bridge-mode ports are published. ``cluster`` is the cluster's name or
-    ARN, as the caller wants it in the cluster label. Raises :class:`UnsupportedNetworkMode`
-    for ``awsvpc`` or an unknown mode. ``dockerLabels`` cannot override the ECS labels.
+    ARN, as the caller wants it in the cluster label. ``volumes`` is the task's volume plan
+    (:func:`~dockyard.agent.docker.volumes.plan_task_volumes`); ``peers`` maps the ECS names of
+    the task's already-created containers to their Docker names or ids.
+
+    Raises :class:`UnsupportedNetworkMode` for ``awsvpc`` or an unknown mode, or for ``links``
+    outside bridge mode; :class:`~dockyard.agent.docker.mounts.UnresolvedReference` for a mount
+    point's volume missing from ``volumes`` or a linked / volumesFrom container missing from
+    ``peers``. ``dockerLabels`` cannot override the ECS labels.
     """
     if network_mode not in SUPPORTED_NETWORK_MODES:
         raise UnsupportedNetworkMode(f"networkMode {network_mode!r} is not supported on Docker")
+    if container.links and network_mode != "bridge":
+        raise UnsupportedNetworkMode(
+            f"container '{container.name}' has links, which need networkMode bridge, "
+            f"not {network_mode!r}"
+        )
     ecs_labels = ecs_labels_for(task_arn, family, revision, cluster, container.name)
     return ContainerSpec(
         name=container_name(family, revision, container.name, random_hex),
@@ -171,6 +217,18 @@ def container_spec(
         read_only=bool(container.readonly_root_filesystem),
         healthcheck=healthcheck_spec(container.health_check) if container.health_check else None,
         stop_timeout=container.stop_timeout,
+        mounts=mount_specs(container, volumes),
+        volumes_from=volumes_from_specs(container, peers),
+        links=link_specs(container, peers),
+        hostname=container.hostname,
+        dns_servers=tuple(container.dns_servers or ()),
+        dns_search_domains=tuple(container.dns_search_domains or ()),
+        extra_hosts=tuple(f"{h.hostname}:{h.ip_address}" for h in container.extra_hosts or ()),
+        network_disabled=bool(container.disable_networking),
+        interactive=bool(container.interactive),
+        tty=bool(container.pseudo_terminal),
+        linux=linux_spec(container),
+        log=log_spec(container),
     )
 
 
