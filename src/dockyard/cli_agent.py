@@ -30,7 +30,12 @@ from dockyard.agent.host import HostFacts, RegistrationOptions, detect_host
 from dockyard.agent.process import Agent, AgentConfig
 from dockyard.agent.steps import StepRunner
 from dockyard.infra.clock import SystemClock
-from dockyard.infra.settings import DEFAULT_PORT, DEFAULT_REGION, default_data_dir
+from dockyard.infra.settings import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_PORT,
+    DEFAULT_REGION,
+    default_data_dir,
+)
 
 log = logging.getLogger("dockyard.cli")
 
@@ -69,6 +74,8 @@ def register(commands: Any, common: Any) -> None:
     up = commands.add_parser("up", help="control plane + a local Docker agent, one command")
     common(up)
     up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--db", default=None, help="SQLAlchemy URL (default: SQLite in data dir)")
+    up.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID)
     up.add_argument("--log-level", default="info")
     _agent_options(up)
     up.set_defaults(func=_up)

@@ -31,6 +31,8 @@ class ServerProcess:
     region: str = "us-east-1"
     account_id: str = "123456789012"
     extra_args: tuple[str, ...] = ()
+    command: str = "server"
+    """``server``, or ``up`` (control plane + a local Docker agent)."""
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -52,7 +54,7 @@ class ServerProcess:
             sys.executable,
             "-m",
             "dockyard.cli",
-            "server",
+            self.command,
             "--port",
             str(self.port),
             "--data-dir",
@@ -80,6 +82,13 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.proc = None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no shutdown code runs."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
         self.proc = None
 
     def env(self) -> dict[str, str]:
