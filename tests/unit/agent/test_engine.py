@@ -84,7 +84,7 @@ def build(runtime: SimulatedRuntime, cp: MemoryControlPlane, state: LocalState |
         StepRunner(runtime, SystemClock()), reporter, state=state, workers=4,
         random_hex=lambda: f"{next(counter):08x}",
     )
-    reporter._on_ack = engine.acknowledged  # noqa: SLF001 - wire like Agent does
+    reporter._on_ack = engine.acknowledged
     reporter.start()
     return engine, reporter
 
@@ -162,7 +162,7 @@ def test_dependency_order_and_overrides_reach_the_runtime() -> None:
     ])
     engine.apply_manifest(instance_manifest(entry))
     eventually(lambda: cp.latest.get("c" * 32, {}).get("status") == "RUNNING")
-    containers = {c.spec.labels["com.amazonaws.ecs.container-name"]: c for c in runtime._containers.values()}  # noqa: SLF001
+    containers = {c.spec.labels["com.amazonaws.ecs.container-name"]: c for c in runtime._containers.values()}
     assert containers["db"].state.started_at <= containers["app"].state.started_at  # type: ignore[operator]
     assert containers["app"].spec.environment["A"] == "1"
     assert containers["app"].spec.environment["AWS_EXECUTION_ENV"] == "AWS_ECS_EC2"
