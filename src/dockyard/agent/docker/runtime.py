@@ -406,8 +406,12 @@ class DockerRuntime:
         container, :class:`ContainerRuntimeError` for a log driver Docker cannot read back
         (``none``, ``syslog``...) or a broken stream.
         """
+        stream = self._open_logs(container_id, since, follow=follow)
+        return self._log_lines(container_id, stream, since=since, follow=follow, stop=stop)
+
+    def _open_logs(self, container_id: str, since: datetime | None, *, follow: bool) -> Any:
         try:
-            stream = self._api(LOGS_TIMEOUT).logs(
+            return self._api(LOGS_TIMEOUT).logs(
                 container_id, stdout=True, stderr=True, stream=True, timestamps=True,
                 follow=follow, since=since.timestamp() if since is not None else None,
             )
@@ -415,7 +419,27 @@ class DockerRuntime:
             raise ContainerNotFound(_reason(exc)) from exc
         except (docker.errors.APIError, requests.RequestException) as exc:
             raise ContainerRuntimeError(_reason(exc)) from exc
-        return _log_lines(stream, stop)
+
+    def _log_lines(
+        self, container_id: str, stream: Any, *, since: datetime | None, follow: bool,
+        stop: threading.Event | None,
+    ) -> Iterator[tuple[datetime, str]]:
+        """Yield the stream's lines; after a followed stream ends on its own, read once more
+        without following from the last line's time: Docker (20.10) ends a followed stream
+        before sending the container's last line when that line has no newline."""
+        tail = _Tail()
+        for at, text in _read_lines(stream, stop):
+            tail.note(at)
+            yield at, text
+        if not follow or (stop is not None and stop.is_set()):
+            return
+        try:
+            catch_up = self._open_logs(container_id, tail.last or since, follow=False)
+        except ContainerNotFound:
+            return
+        for at, text in _read_lines(catch_up, stop):
+            if not tail.already_yielded(at):
+                yield at, text
 
     def docker_version(self) -> str:
         """The daemon's ``Version`` (e.g. ``20.10.24``)."""
@@ -434,7 +458,7 @@ class DockerRuntime:
                         architecture=str(info["Architecture"]), os_type=str(info["OSType"]))
 
 
-def _log_lines(stream: Any, stop: threading.Event | None) -> Iterator[tuple[datetime, str]]:
+def _read_lines(stream: Any, stop: threading.Event | None) -> Iterator[tuple[datetime, str]]:
     splitter = LogLineSplitter()
     try:
         with StreamCloser(stream, stop):
@@ -444,6 +468,28 @@ def _log_lines(stream: Any, stop: threading.Event | None) -> Iterator[tuple[date
         if stop is None or not stop.is_set():
             raise ContainerRuntimeError(f"log stream broke: {_reason(exc)}") from exc
     yield from splitter.flush()
+
+
+class _Tail:
+    """The last log time yielded and how many lines carried it, to skip them on a re-read."""
+
+    def __init__(self) -> None:
+        self.last: datetime | None = None
+        self._count = 0
+        self._skipped = 0
+
+    def note(self, at: datetime) -> None:
+        if at != self.last:
+            self.last, self._count = at, 0
+        self._count += 1
+
+    def already_yielded(self, at: datetime) -> bool:
+        if self.last is None or at > self.last:
+            return False
+        if at < self.last:
+            return True
+        self._skipped += 1
+        return self._skipped <= self._count
 
 
 def _reason(exc: Exception) -> str:
