@@ -21,13 +21,16 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from dockyard.agent.client import HttpControlPlane
 from dockyard.agent.docker.model import PullBehavior
 from dockyard.agent.host import HostFacts, RegistrationOptions, detect_host
+from dockyard.agent.log_collector import LogCollector
 from dockyard.agent.process import Agent, AgentConfig
+from dockyard.agent.record import TaskRecord
 from dockyard.agent.steps import StepRunner
 from dockyard.infra.clock import SystemClock
 from dockyard.infra.settings import (
@@ -215,10 +218,28 @@ def _build_agent(
         count=args.count,
         workers=args.workers,
     )
+    collector = LogCollector(runtime, client.logs_client)
     runner = StepRunner(
-        runtime, SystemClock(), host_ip=args.host_ip, pull_behavior=PullBehavior(args.pull_behavior)
+        runtime,
+        SystemClock(),
+        host_ip=args.host_ip,
+        pull_behavior=PullBehavior(args.pull_behavior),
+        on_started=collector.start,
     )
-    return Agent(config, client, runner, random_hex=lambda: secrets.token_hex(10))
+    return Agent(
+        config,
+        client,
+        runner,
+        random_hex=lambda: secrets.token_hex(10),
+        on_adopted=lambda record: _resume_logs(collector, record),
+    )
+
+
+def _resume_logs(collector: LogCollector, record: TaskRecord) -> None:
+    now = datetime.now(UTC)
+    for container in record.containers.values():
+        if container.known.is_running:
+            collector.start(record, container, since=now)
 
 
 def _with_docker_version(facts: HostFacts, runtime: Any) -> HostFacts:

@@ -234,3 +234,43 @@ def _get(url: str) -> str | None:
             return str(response.read().decode())
     except OSError:
         return None
+
+
+def test_shared_task_volume_and_awslogs_reach_get_log_events(up: ServerProcess, ecs: Any, test_image: str) -> None:
+    import subprocess
+    import sys
+
+    register(ecs, "logged", test_image, [
+        {"name": "writer", "essential": False, "command": ["sh", "-c", "echo data-42 > /shared/f"],
+         "mountPoints": [{"sourceVolume": "shared", "containerPath": "/shared"}]},
+        {"name": "reader", "command": ["sh", "-c", "cat /shared/f; echo line-two; touch /shared/x || echo read-only"],
+         "dependsOn": [{"containerName": "writer", "condition": "SUCCESS"}],
+         "mountPoints": [{"sourceVolume": "shared", "containerPath": "/shared", "readOnly": True}],
+         "logConfiguration": {"logDriver": "awslogs", "options": {
+             "awslogs-group": "/dockyard/test", "awslogs-region": "us-east-1",
+             "awslogs-stream-prefix": "app", "awslogs-create-group": "true"}}},
+    ], volumes=[{"name": "shared"}])
+    task = ecs.run_task(cluster="default", taskDefinition="logged")["tasks"][0]
+    stopped = wait_status(ecs, task["taskArn"], "STOPPED")
+    codes = {c["name"]: c.get("exitCode") for c in stopped["containers"]}
+    assert codes == {"writer": 0, "reader": 0}
+    task_id = task["taskArn"].rsplit("/", 1)[1]
+    logs = up.client("logs")
+
+    def messages() -> list[str]:
+        try:
+            events = logs.get_log_events(
+                logGroupName="/dockyard/test", logStreamName=f"app/reader/{task_id}", startFromHead=True
+            )["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            return []
+        return [e["message"] for e in events]
+
+    found = wait_for(lambda: len(messages()) >= 4 and messages(), timeout=30)
+    assert found[:2] == ["data-42", "line-two"]  # stdout, in order
+    assert set(found[2:]) == {"touch: /shared/x: Read-only file system", "read-only"}  # + stderr
+    out = subprocess.run(
+        [sys.executable, "-m", "dockyard.cli", "logs", task_id, "--cluster", "default"],
+        env=up.env(), capture_output=True, text=True, timeout=60, check=True,
+    ).stdout
+    assert "data-42" in out and "line-two" in out

@@ -8,6 +8,7 @@ shared files...), boto3 for the ECS operations and urllib3 for the agent channel
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -81,11 +82,23 @@ class HttpControlPlane:
             config=Config(retries={"max_attempts": 3, "mode": "standard"}),
         )
         self._http = urllib3.PoolManager(maxsize=pool_size, retries=False)
+        self._logs: dict[str, Any] = {}
+        self._lock = threading.Lock()
 
     @property
     def ecs(self) -> Any:
         """The boto3 ECS client (for the operations the agent uses through the ECS API)."""
         return self._ecs
+
+    def logs_client(self, region: str | None = None) -> Any:
+        """A CloudWatch Logs client for ``region`` (default: the agent's) on this endpoint."""
+        key = region or self.region
+        with self._lock:
+            if key not in self._logs:
+                self._logs[key] = self._session.client(
+                    "logs", endpoint_url=self.endpoint, region_name=key
+                )
+            return self._logs[key]
 
     def register(self, **kwargs: Any) -> dict[str, Any]:
         try:

@@ -25,6 +25,7 @@ from dockyard.agent.client import ControlPlane, ControlPlaneError
 from dockyard.agent.engine import ContainerEvent, TaskEngine
 from dockyard.agent.host import HostFacts, RegistrationOptions, registration_request
 from dockyard.agent.manifest import parse_poll_response
+from dockyard.agent.record import TaskRecord
 from dockyard.agent.reporter import Reporter
 from dockyard.agent.state import LocalState
 from dockyard.agent.steps import StepRunner
@@ -58,8 +59,11 @@ class Agent:
         runner: StepRunner,
         *,
         random_hex: Callable[[], str],
+        on_adopted: Callable[[TaskRecord], None] | None = None,
     ) -> None:
+        """``on_adopted`` runs for each task taken over from local state (log collection)."""
         self.config = config
+        self._on_adopted = on_adopted
         self.client = client
         self.state = LocalState(config.data_dir) if config.data_dir else None
         self.reporter = Reporter(client, on_acknowledged=self._acknowledged)
@@ -84,6 +88,8 @@ class Agent:
         if self.state is not None:
             for record in self.state.load_tasks():
                 self.engine.adopt(record)
+                if self._on_adopted is not None:
+                    self._on_adopted(record)
         self._spawn(self._poll_loop, "poll")
         if hasattr(self.runtime, "events"):
             self._spawn(self._event_loop, "events")
@@ -168,7 +174,7 @@ class Agent:
     def _event_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                for event in self.runtime.events(self._stop):  # type: ignore[attr-defined]
+                for event in self.runtime.events(self._stop):
                     self.engine.on_event(
                         ContainerEvent(
                             event.container_id, event.kind, getattr(event, "health", None)

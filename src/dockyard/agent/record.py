@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dockyard.agent.docker.ordering import implicit_dependencies
 from dockyard.agent.manifest import TaskManifest, parse_task_manifest
 from dockyard.agent.statemachine_model import (
     DEFAULT_STOP_TIMEOUT,
@@ -95,6 +96,8 @@ class TaskRecord:
     pull_started_at: datetime | None = None
     pull_stopped_at: datetime | None = None
     execution_stopped_at: datetime | None = None
+    volumes_ready: bool = False
+    """Transient: the task's Docker volumes were ensured by this process (idempotent anyway)."""
 
     def __post_init__(self) -> None:
         for c in self.manifest.task_definition.container_definitions:
@@ -198,6 +201,22 @@ class TaskRecord:
         return record
 
 
+def _depends_on(d: ContainerDefinition) -> tuple[ContainerDependency, ...]:
+    """``dependsOn``, plus START on every container it links to or takes volumes from: a Docker
+    link or VolumesFrom needs its target to exist (the real agent's implicit CREATE)."""
+    explicit = tuple(
+        ContainerDependency(dep.container_name, DependencyCondition(dep.condition))
+        for dep in d.depends_on or ()
+    )
+    named = {dep.container_name for dep in explicit}
+    implicit = tuple(
+        ContainerDependency(name, DependencyCondition.START)
+        for name in implicit_dependencies(d)
+        if name and name not in named
+    )
+    return explicit + implicit
+
+
 def _container_view(
     d: ContainerDefinition, c: ContainerRecord, desired: AgentContainerStatus
 ) -> ContainerView:
@@ -209,10 +228,7 @@ def _container_view(
         exit_code=c.exit_code,
         health=c.health,
         has_health_check=d.health_check is not None,
-        depends_on=tuple(
-            ContainerDependency(dep.container_name, DependencyCondition(dep.condition))
-            for dep in d.depends_on or ()
-        ),
+        depends_on=_depends_on(d),
         start_timeout=timedelta(seconds=d.start_timeout) if d.start_timeout else None,
         stop_timeout=timedelta(seconds=d.stop_timeout) if d.stop_timeout else DEFAULT_STOP_TIMEOUT,
         started_at=c.started_at,

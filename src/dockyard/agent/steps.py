@@ -10,6 +10,7 @@ recorded STOPPED with ECS's reason (``CannotPullContainerError: …``, ``CannotC
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from dockyard.agent.docker.model import (
@@ -20,6 +21,7 @@ from dockyard.agent.docker.model import (
     PullBehavior,
 )
 from dockyard.agent.docker.spec import container_spec
+from dockyard.agent.docker.volumes import plan_task_volumes
 from dockyard.agent.record import ContainerRecord, TaskRecord
 from dockyard.agent.statemachine_model import (
     CreateContainer,
@@ -58,11 +60,14 @@ class StepRunner:
         *,
         host_ip: str = "127.0.0.1",
         pull_behavior: PullBehavior = PullBehavior.DEFAULT,
+        on_started: Callable[[TaskRecord, ContainerRecord], None] | None = None,
     ) -> None:
+        """``on_started`` is called after a container starts (the agent's log collection)."""
         self.runtime = runtime
         self.clock = clock
         self.host_ip = host_ip
         self.pull_behavior = pull_behavior
+        self.on_started = on_started
 
     def run(self, record: TaskRecord, step: Step) -> None:
         """Perform ``step`` and record its outcome. Never raises a runtime error."""
@@ -107,7 +112,12 @@ class StepRunner:
         except ContainerRuntimeError as exc:
             self._failed(record, c, step, exc)
             return
+        except ValueError as exc:  # the task asks for what this host cannot provide
+            self._failed(record, c, step, ContainerRuntimeError(str(exc)))
+            return
         c.move_to(step.target)
+        if isinstance(step, StartContainer) and self.on_started is not None:
+            self.on_started(record, c)
 
     def _pull(self, record: TaskRecord, c: ContainerRecord) -> None:
         self.runtime.ensure_image(record.definition(c.name).image, self.pull_behavior)
@@ -117,6 +127,17 @@ class StepRunner:
     def _create(self, record: TaskRecord, c: ContainerRecord) -> None:
         td = record.manifest.task_definition
         definition = effective_definition(record, c.name)
+        volumes = plan_task_volumes(record.task_id, record.manifest.cluster, td)
+        if volumes.docker_volumes and not record.volumes_ready:
+            ensure = getattr(self.runtime, "ensure_volumes", None)
+            if ensure is not None:
+                ensure(volumes)
+            record.volumes_ready = True
+        peers = {
+            name: other.docker_name
+            for name, other in record.containers.items()
+            if other.docker_name and other.runtime_id
+        }
         spec = container_spec(
             record.task_arn,
             td.family,
@@ -126,6 +147,8 @@ class StepRunner:
             network_mode=td.effective_network_mode.value,
             random_hex=record.random_hex,
             host_ip=self.host_ip,
+            volumes=volumes,
+            peers=peers,
         )
         c.docker_name = spec.name
         c.runtime_id = self.runtime.create(spec)
