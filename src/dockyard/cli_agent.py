@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.agent.client import HttpControlPlane
-from dockyard.agent.docker.model import PullBehavior
+from dockyard.agent.docker.model import ContainerRuntime, PullBehavior
 from dockyard.agent.host import HostFacts, RegistrationOptions, detect_host
 from dockyard.agent.log_collector import LogCollector
 from dockyard.agent.process import Agent, AgentConfig
@@ -185,7 +185,7 @@ def _boot_local_agent(args: argparse.Namespace, settings: Any, holder: dict[str,
 def _build_agent(
     args: argparse.Namespace, client: HttpControlPlane, *, data_dir: Path | None, region: str
 ) -> Agent:
-    runtime: Any
+    runtime: ContainerRuntime
     facts = detect_host()
     if getattr(args, "runtime", "docker") == "simulated":
         from dockyard.agent.simulated import SimulatedRuntime
@@ -218,20 +218,20 @@ def _build_agent(
         count=args.count,
         workers=args.workers,
     )
-    collector = LogCollector(runtime, client.logs_client)
+    collector = LogCollector(runtime, client.logs_client) if data_dir is not None else None
     runner = StepRunner(
         runtime,
         SystemClock(),
         host_ip=args.host_ip,
         pull_behavior=PullBehavior(args.pull_behavior),
-        on_started=collector.start,
+        on_started=collector.start if collector else None,  # hollow containers print nothing
     )
     return Agent(
         config,
         client,
         runner,
         random_hex=lambda: secrets.token_hex(10),
-        on_adopted=lambda record: _resume_logs(collector, record),
+        on_adopted=(lambda record: _resume_logs(collector, record)) if collector else None,
     )
 
 

@@ -89,6 +89,8 @@ def test_run_describe_list_and_the_reported_lifecycle(ecs) -> None:
     )
     running = ecs.describe_tasks(cluster="life", tasks=[arn])["tasks"][0]
     assert running["lastStatus"] == "RUNNING" and "startedAt" in running
+    cluster = ecs.describe_clusters(clusters=["life"])["clusters"][0]
+    assert (cluster["runningTasksCount"], cluster["pendingTasksCount"]) == (1, 1)
     app = running["containers"][0]
     assert app["runtimeId"] == "abc123" and app["networkBindings"][0]["hostPort"] == 32768
     assert running["version"] > task["version"]

@@ -22,10 +22,9 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
-from dockyard.agent.docker.model import ContainerNotFound, ContainerRuntimeError
+from dockyard.agent.docker.model import ContainerNotFound, ContainerRuntimeError, RuntimeEvent
 from dockyard.agent.manifest import InstanceManifest, TaskManifest
 from dockyard.agent.record import TaskRecord
 from dockyard.agent.reporter import Reporter
@@ -37,7 +36,7 @@ from dockyard.domain.task_status import AgentContainerStatus, DesiredStatus, Hea
 
 log = logging.getLogger("dockyard.agent")
 
-__all__ = ["ContainerEvent", "TaskEngine"]
+__all__ = ["TaskEngine"]
 
 MAX_ROUNDS_PER_DRAIN = 64
 """Plans one drain may execute before yielding its pool thread to other tasks."""
@@ -46,15 +45,6 @@ MAX_REMEMBERED_FINISHED = 100_000
 """Finished task ids remembered so a stale manifest cannot start a task twice."""
 
 _HEALTH = {"healthy": HealthStatus.HEALTHY, "unhealthy": HealthStatus.UNHEALTHY}
-
-
-@dataclass(frozen=True, slots=True)
-class ContainerEvent:
-    """A runtime event about one of our containers (``kind``: die, oom, health_status, destroy)."""
-
-    container_id: str
-    kind: str
-    health: str | None = None
 
 
 class TaskEngine:
@@ -100,7 +90,7 @@ class TaskEngine:
         worker = self._worker_for(record)
         worker.submit(self._reconcile_with_runtime)
 
-    def on_event(self, event: ContainerEvent) -> None:
+    def on_event(self, event: RuntimeEvent) -> None:
         with self._lock:
             task_id = self._by_container.get(event.container_id)
             worker = self._workers.get(task_id or "")
@@ -163,7 +153,7 @@ class TaskEngine:
                 if c.runtime_id:
                     self._by_container[c.runtime_id] = record.task_id
 
-    def _apply_event(self, record: TaskRecord, event: ContainerEvent) -> None:
+    def _apply_event(self, record: TaskRecord, event: RuntimeEvent) -> None:
         c = next(
             (c for c in record.containers.values() if c.runtime_id == event.container_id), None
         )

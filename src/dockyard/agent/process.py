@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.agent.client import ControlPlane, ControlPlaneError
-from dockyard.agent.engine import ContainerEvent, TaskEngine
+from dockyard.agent.engine import TaskEngine
 from dockyard.agent.host import HostFacts, RegistrationOptions, registration_request
 from dockyard.agent.manifest import parse_poll_response
 from dockyard.agent.record import TaskRecord
@@ -175,11 +175,7 @@ class Agent:
         while not self._stop.is_set():
             try:
                 for event in self.runtime.events(self._stop):
-                    self.engine.on_event(
-                        ContainerEvent(
-                            event.container_id, event.kind, getattr(event, "health", None)
-                        )
-                    )
+                    self.engine.on_event(event)
             except Exception:
                 log.exception("runtime event stream failed; reconnecting")
                 self._stop.wait(1.0)

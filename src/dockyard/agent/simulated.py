@@ -21,10 +21,14 @@ from datetime import UTC, datetime
 
 from dockyard.agent.docker.model import (
     ContainerNotFound,
+    ContainerRuntimeError,
     ContainerState,
+    HostInfo,
     ManagedContainer,
     NetworkBinding,
     PullBehavior,
+    RuntimeEvent,
+    RuntimeEventKind,
 )
 from dockyard.agent.docker.spec import (
     LABEL_CLUSTER,
@@ -32,7 +36,7 @@ from dockyard.agent.docker.spec import (
     LABEL_TASK_ARN,
     ContainerSpec,
 )
-from dockyard.agent.engine import ContainerEvent
+from dockyard.agent.docker.volumes import TaskVolumes
 
 __all__ = ["FIRST_DYNAMIC_PORT", "SimulatedRuntime"]
 
@@ -71,7 +75,7 @@ class SimulatedRuntime:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._ports = itertools.count(FIRST_DYNAMIC_PORT)
-        self._events: queue.Queue[ContainerEvent] = queue.Queue()
+        self._events: queue.Queue[RuntimeEvent] = queue.Queue()
         self._exits: list[_Exit] = []
         self._exit_cond = threading.Condition(self._lock)
         self._timer = threading.Thread(target=self._run_exits, name="sim-exits", daemon=True)
@@ -126,7 +130,8 @@ class SimulatedRuntime:
             if c.state.status != "running":
                 return
             self._exit(c, SIGTERM_EXIT_CODE)
-        self._events.put(ContainerEvent(container_id, "die"))
+            event = self._die_event(container_id, c)
+        self._events.put(event)
 
     def inspect(self, container_id: str) -> ContainerState:
         with self._lock:
@@ -152,7 +157,31 @@ class SimulatedRuntime:
             if cluster is None or c.spec.labels.get(LABEL_CLUSTER) == cluster
         )
 
-    def events(self, stop: threading.Event) -> Iterator[ContainerEvent]:
+    def ensure_volumes(self, volumes: TaskVolumes) -> None:
+        return None  # nothing is mounted anywhere
+
+    def remove_task_volumes(self, volumes: TaskVolumes) -> None:
+        return None
+
+    def logs(
+        self,
+        container_id: str,
+        *,
+        since: datetime | None = None,
+        follow: bool = True,
+        stop: threading.Event | None = None,
+    ) -> Iterator[tuple[datetime, str]]:
+        raise ContainerRuntimeError("simulated containers produce no output")
+
+    def docker_version(self) -> str:
+        return "simulated"
+
+    def host_info(self) -> HostInfo:
+        return HostInfo(ncpu=1, mem_total=1 << 30, architecture="x86_64", os_type="linux")
+
+    def events(
+        self, stop: threading.Event, *, since: datetime | None = None
+    ) -> Iterator[RuntimeEvent]:
         while not stop.is_set():
             try:
                 yield self._events.get(timeout=0.2)
@@ -184,4 +213,15 @@ class SimulatedRuntime:
                 if c is None or c.generation != due.generation or c.state.status != "running":
                     continue
                 self._exit(c, self.exit_code)
-            self._events.put(ContainerEvent(due.container_id, "die"))
+                event = self._die_event(due.container_id, c)
+            self._events.put(event)
+
+    @staticmethod
+    def _die_event(container_id: str, c: _Container) -> RuntimeEvent:
+        return RuntimeEvent(
+            container_id=container_id,
+            kind=RuntimeEventKind.DIE,
+            task_arn=c.spec.labels[LABEL_TASK_ARN],
+            container_name=c.spec.labels.get(LABEL_CONTAINER_NAME, ""),
+            exit_code=c.state.exit_code,
+        )

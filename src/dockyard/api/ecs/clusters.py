@@ -103,13 +103,20 @@ def describe_clusters(ctx: RequestContext, params: Params) -> Result:
 
     def read(
         uow: UnitOfWork,
-    ) -> tuple[dict[str, Cluster], dict[str, dict[str, str]], dict[str, int]]:
+    ) -> tuple[
+        dict[str, Cluster], dict[str, dict[str, str]], dict[str, int], dict[str, tuple[int, int]]
+    ]:
         found = uow.clusters.get_many(ctx.region, names)
         arn_list = [arns.cluster_arn(ctx.region, ctx.account_id, n) for n in found]
         tags = uow.tags.get_many(arn_list) if "TAGS" in include else {}
-        return found, tags, uow.container_instances.count_registered(ctx.region, found)
+        return (
+            found,
+            tags,
+            uow.container_instances.count_registered(ctx.region, found),
+            uow.tasks.status_counts(ctx.region, found),
+        )
 
-    found, tags, instance_counts = ctx.store.read(read)
+    found, tags, instance_counts, task_counts = ctx.store.read(read)
     clusters, failures = [], []
     for ref, name in zip(refs, names, strict=True):
         cluster = found.get(name)
@@ -119,6 +126,7 @@ def describe_clusters(ctx: RequestContext, params: Params) -> Result:
         else:
             wire = cluster_to_wire(ctx, cluster, tags.get(arn, {}), include)
             wire["registeredContainerInstancesCount"] = instance_counts[name]
+            wire["runningTasksCount"], wire["pendingTasksCount"] = task_counts[name]
             clusters.append(wire)
     return {"clusters": clusters, "failures": failures}
 

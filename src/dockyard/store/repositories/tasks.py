@@ -165,6 +165,27 @@ class TaskRepository:
             )
         return usage
 
+    def status_counts(self, region: str, clusters: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """(RUNNING, PENDING) task counts per cluster name (absent clusters count zero).
+        PENDING counts PROVISIONING too: both are "not yet running" in ECS's cluster totals."""
+        names = list(clusters)
+        counts = dict.fromkeys(names, (0, 0))
+        if not names:
+            return counts
+        t = TaskRow
+        rows = self._session.execute(
+            select(
+                t.cluster,
+                func.sum(case((t.last_status == TaskStatus.RUNNING.value, 1), else_=0)),
+                func.sum(case((t.last_status.in_(_PENDING_STATUSES), 1), else_=0)),
+            )
+            .where(t.region == region, t.cluster.in_(names), t.last_status != _STOPPED)
+            .group_by(t.cluster)
+        )
+        for cluster, running, pending in rows:
+            counts[cluster] = (int(running or 0), int(pending or 0))
+        return counts
+
     def count_live(self, region: str, cluster: str) -> int:
         """Tasks of the cluster not yet STOPPED (DeleteCluster refuses while any exist)."""
         t = TaskRow
