@@ -39,8 +39,11 @@ def create_args(spec: ContainerSpec) -> dict[str, Any]:
     if spec.healthcheck is not None:
         hc = spec.healthcheck
         args["healthcheck"] = {
-            "test": list(hc.test), "interval": hc.interval_ns, "timeout": hc.timeout_ns,
-            "retries": hc.retries, "start_period": hc.start_period_ns,
+            "test": list(hc.test),
+            "interval": hc.interval_ns,
+            "timeout": hc.timeout_ns,
+            "retries": hc.retries,
+            "start_period": hc.start_period_ns,
         }
     return args
 
@@ -55,17 +58,24 @@ def host_config_args(spec: ContainerSpec) -> dict[str, Any]:
         "mem_reservation": _bytes(spec.memory_reservation_mib),
         "ulimits": [Ulimit(name=u.name, soft=u.soft, hard=u.hard) for u in spec.ulimits] or None,
         "read_only": spec.read_only or None,
-        "binds": [f"{m.source}:{m.target}" + (":ro" if m.read_only else "")
-                  for m in spec.mounts if m.bind] or None,
-        "mounts": [Mount(target=m.target, source=m.source, type="volume", read_only=m.read_only)
-                   for m in spec.mounts if not m.bind] or None,
+        "binds": [
+            f"{m.source}:{m.target}" + (":ro" if m.read_only else "") for m in spec.mounts if m.bind
+        ]
+        or None,
+        "mounts": [
+            Mount(target=m.target, source=m.source, type="volume", read_only=m.read_only)
+            for m in spec.mounts
+            if not m.bind
+        ]
+        or None,
         "volumes_from": list(spec.volumes_from) or None,
         "links": [(link.container, link.alias) for link in spec.links] or None,
         "dns": list(spec.dns_servers) or None,
         "dns_search": list(spec.dns_search_domains) or None,
         "extra_hosts": list(spec.extra_hosts) or None,
         "log_config": LogConfig(type=spec.log.driver, config=dict(spec.log.options))
-        if spec.log is not None else None,
+        if spec.log is not None
+        else None,
         **_linux_args(spec),
     }
 
@@ -90,9 +100,7 @@ def _linux_args(spec: ContainerSpec) -> dict[str, Any]:
 def _port_bindings(spec: ContainerSpec) -> dict[str, list[tuple[str, int | None]]]:
     bindings: dict[str, list[tuple[str, int | None]]] = {}
     for p in spec.ports:
-        bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
-            (p.host_ip, p.host_port)
-        )
+        bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append((p.host_ip, p.host_port))
     return bindings
 
 

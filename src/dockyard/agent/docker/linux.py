@@ -66,17 +66,23 @@ def linux_spec(container: ContainerDefinition) -> LinuxSpec:
         memory_swap_mib=(container.memory or 0) + (max_swap or 0) if swap_applies else None,
         swappiness=(
             (lp.swappiness if lp and lp.swappiness is not None else DEFAULT_SWAPPINESS)
-            if swap_applies else None
+            if swap_applies
+            else None
         ),
-        sysctls={s.namespace: s.value or "" for s in container.system_controls or ()
-                 if s.namespace},
+        sysctls={
+            s.namespace: s.value or "" for s in container.system_controls or () if s.namespace
+        },
         security_opt=tuple(container.docker_security_options or ()),
     )
 
 
 def _device(device: Device) -> str:
-    perms = "".join(_PERMISSION_LETTERS[p] for p in device.permissions or ()
-                    if p in _PERMISSION_LETTERS) or "rwm"
+    perms = (
+        "".join(
+            _PERMISSION_LETTERS[p] for p in device.permissions or () if p in _PERMISSION_LETTERS
+        )
+        or "rwm"
+    )
     return f"{device.host_path}:{device.container_path or device.host_path}:{perms}"
 
 

@@ -290,9 +290,11 @@ def _bindings(ports: Mapping[str, Any]) -> tuple[NetworkBinding, ...]:
     for key, host_bindings in sorted(ports.items()):
         port, _, protocol = key.partition("/")
         for b in host_bindings or ():
-            result.append(NetworkBinding(
-                int(port), protocol or "tcp", b.get("HostIp", ""), int(b["HostPort"])
-            ))
+            result.append(
+                NetworkBinding(
+                    int(port), protocol or "tcp", b.get("HostIp", ""), int(b["HostPort"])
+                )
+            )
     return tuple(result)
 
 

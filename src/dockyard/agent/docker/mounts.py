@@ -60,14 +60,13 @@ def mount_specs(
             raise UnresolvedReference(
                 f"container '{container.name}' mounts volume '{name}', which the task does not have"
             )
-        result.append(MountSpec(source.source, mp.container_path or "", bool(mp.read_only),
-                                source.bind))
+        result.append(
+            MountSpec(source.source, mp.container_path or "", bool(mp.read_only), source.bind)
+        )
     return tuple(result)
 
 
-def volumes_from_specs(
-    container: ContainerDefinition, peers: Mapping[str, str]
-) -> tuple[str, ...]:
+def volumes_from_specs(container: ContainerDefinition, peers: Mapping[str, str]) -> tuple[str, ...]:
     """``volumesFrom`` → Docker's ``VolumesFrom`` entries, ``<docker name>[:ro]``."""
     return tuple(
         _peer(container, peers, vf.source_container or "", "takes volumes from")

@@ -279,7 +279,6 @@ class DockerRuntime:
             for c in found
         )
 
-
     def ensure_volumes(self, volumes: TaskVolumes) -> None:
         """Create the task-scoped volumes and missing autoprovisioned shared ones.
 
@@ -304,7 +303,9 @@ class DockerRuntime:
     def _create_volume(self, volume: DockerVolumeSpec) -> None:
         try:
             self._api(VOLUME_TIMEOUT).create_volume(
-                volume.name, driver=volume.driver, driver_opts=dict(volume.driver_opts) or None,
+                volume.name,
+                driver=volume.driver,
+                driver_opts=dict(volume.driver_opts) or None,
                 labels=dict(volume.labels) or None,
             )
         except (docker.errors.APIError, requests.RequestException) as exc:
@@ -365,8 +366,10 @@ class DockerRuntime:
         """Yield one window's new events; return whether the window was read to its end."""
         try:
             stream = self._api(INFO_TIMEOUT).events(
-                since=docker_since(cursor), until=docker_since(until),
-                filters=dict(_EVENT_FILTERS), decode=True,
+                since=docker_since(cursor),
+                until=docker_since(until),
+                filters=dict(_EVENT_FILTERS),
+                decode=True,
             )
         except (docker.errors.APIError, requests.RequestException) as exc:
             _log.warning("docker events: %s; reconnecting", _reason(exc))
@@ -375,16 +378,23 @@ class DockerRuntime:
         try:
             with StreamCloser(stream, stop, deadline) as closer:
                 for message in stream:
-                    key = (int(message.get("timeNano") or 0), str(message.get("id", "")),
-                           str(message.get("Action") or message.get("status") or ""))
+                    key = (
+                        int(message.get("timeNano") or 0),
+                        str(message.get("id", "")),
+                        str(message.get("Action") or message.get("status") or ""),
+                    )
                     if key in seen:
                         continue
                     seen.add(key)
                     event = runtime_event(message)
                     if event is not None:
                         yield event
-        except (requests.RequestException, docker.errors.DockerException, ValueError,
-                OSError) as exc:
+        except (
+            requests.RequestException,
+            docker.errors.DockerException,
+            ValueError,
+            OSError,
+        ) as exc:
             _log.warning("docker events stream broke: %s; reconnecting", _reason(exc))
             return False
         return not closer.closed_early and time.time_ns() >= until
@@ -412,8 +422,13 @@ class DockerRuntime:
     def _open_logs(self, container_id: str, since: datetime | None, *, follow: bool) -> Any:
         try:
             return self._api(LOGS_TIMEOUT).logs(
-                container_id, stdout=True, stderr=True, stream=True, timestamps=True,
-                follow=follow, since=since.timestamp() if since is not None else None,
+                container_id,
+                stdout=True,
+                stderr=True,
+                stream=True,
+                timestamps=True,
+                follow=follow,
+                since=since.timestamp() if since is not None else None,
             )
         except docker.errors.NotFound as exc:
             raise ContainerNotFound(_reason(exc)) from exc
@@ -421,7 +436,12 @@ class DockerRuntime:
             raise ContainerRuntimeError(_reason(exc)) from exc
 
     def _log_lines(
-        self, container_id: str, stream: Any, *, since: datetime | None, follow: bool,
+        self,
+        container_id: str,
+        stream: Any,
+        *,
+        since: datetime | None,
+        follow: bool,
         stop: threading.Event | None,
     ) -> Iterator[tuple[datetime, str]]:
         """Yield the stream's lines; after a followed stream ends on its own, read once more
@@ -454,8 +474,12 @@ class DockerRuntime:
             info = self._api(INFO_TIMEOUT).info()
         except (docker.errors.APIError, requests.RequestException) as exc:
             raise ContainerRuntimeError(_reason(exc)) from exc
-        return HostInfo(ncpu=int(info["NCPU"]), mem_total=int(info["MemTotal"]),
-                        architecture=str(info["Architecture"]), os_type=str(info["OSType"]))
+        return HostInfo(
+            ncpu=int(info["NCPU"]),
+            mem_total=int(info["MemTotal"]),
+            architecture=str(info["Architecture"]),
+            os_type=str(info["OSType"]),
+        )
 
 
 def _read_lines(stream: Any, stop: threading.Event | None) -> Iterator[tuple[datetime, str]]:

@@ -212,8 +212,9 @@ def container_spec(
         cpu_shares=cpu_shares(container.cpu),
         memory_mib=container.memory,
         memory_reservation_mib=container.memory_reservation,
-        ulimits=tuple(UlimitSpec(u.name, u.soft_limit, u.hard_limit)
-                      for u in container.ulimits or ()),
+        ulimits=tuple(
+            UlimitSpec(u.name, u.soft_limit, u.hard_limit) for u in container.ulimits or ()
+        ),
         read_only=bool(container.readonly_root_filesystem),
         healthcheck=healthcheck_spec(container.health_check) if container.health_check else None,
         stop_timeout=container.stop_timeout,

@@ -51,8 +51,9 @@ class StreamCloser:
         self._deadline = deadline
         self._done = threading.Event()
         self.closed_early = False
-        self._thread = threading.Thread(target=self._watch, name="docker-stream-closer",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._watch, name="docker-stream-closer", daemon=True
+        )
 
     def __enter__(self) -> StreamCloser:
         self._thread.start()

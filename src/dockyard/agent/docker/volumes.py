@@ -138,8 +138,9 @@ def plan_task_volumes(task_id: str, cluster: str, td: TaskDefinition) -> TaskVol
         if volume.host is not None and volume.host.source_path:
             sources[name] = MountSource(volume.host.source_path, bind=True)
             continue
-        spec = _docker_volume(volume, task_volume_name(td.family, td.revision, name, task_id),
-                              task_labels)
+        spec = _docker_volume(
+            volume, task_volume_name(td.family, td.revision, name, task_id), task_labels
+        )
         docker_volumes.append(spec)
         sources[name] = MountSource(spec.name, bind=False)
     return TaskVolumes(docker_volumes=tuple(docker_volumes), sources=sources)
@@ -150,18 +151,28 @@ def _docker_volume(
 ) -> DockerVolumeSpec:
     config = volume.docker_volume_configuration
     if config is None:
-        return DockerVolumeSpec(name=generated_name, scope=VolumeScope.TASK,
-                                labels=dict(task_labels), empty=True)
+        return DockerVolumeSpec(
+            name=generated_name, scope=VolumeScope.TASK, labels=dict(task_labels), empty=True
+        )
     labels = dict(config.labels or {})
     driver = config.driver or DEFAULT_VOLUME_DRIVER
     opts = dict(config.driver_opts or {})
     if config.scope == VolumeScope.SHARED:
         return DockerVolumeSpec(
-            name=volume.name or "", scope=VolumeScope.SHARED, driver=driver, driver_opts=opts,
-            labels=labels, autoprovision=bool(config.autoprovision),
+            name=volume.name or "",
+            scope=VolumeScope.SHARED,
+            driver=driver,
+            driver_opts=opts,
+            labels=labels,
+            autoprovision=bool(config.autoprovision),
         )
-    return DockerVolumeSpec(name=generated_name, scope=VolumeScope.TASK, driver=driver,
-                            driver_opts=opts, labels={**labels, **task_labels})
+    return DockerVolumeSpec(
+        name=generated_name,
+        scope=VolumeScope.TASK,
+        driver=driver,
+        driver_opts=opts,
+        labels={**labels, **task_labels},
+    )
 
 
 def volume_mismatch(volume: DockerVolumeSpec, existing: Mapping[str, Any]) -> str | None:
@@ -172,8 +183,10 @@ def volume_mismatch(volume: DockerVolumeSpec, existing: Mapping[str, Any]) -> st
     """
     if existing.get("Driver") != volume.driver:
         return f"its driver is {existing.get('Driver')}, not {volume.driver}"
-    checks = (("label", volume.labels, existing.get("Labels")),
-              ("driver option", volume.driver_opts, existing.get("Options")))
+    checks = (
+        ("label", volume.labels, existing.get("Labels")),
+        ("driver option", volume.driver_opts, existing.get("Options")),
+    )
     for what, configured, actual in checks:
         have = actual or {}
         for key, value in configured.items():
