@@ -27,6 +27,7 @@ from typing import Any
 
 from dockyard.agent.client import HttpControlPlane
 from dockyard.agent.docker.model import ContainerRuntime, PullBehavior
+from dockyard.agent.engine import DEFAULT_CLEANUP_WAIT_SECONDS
 from dockyard.agent.host import HostFacts, RegistrationOptions, detect_host
 from dockyard.agent.log_collector import LogCollector
 from dockyard.agent.process import Agent, AgentConfig
@@ -98,6 +99,12 @@ def _agent_options(cmd: argparse.ArgumentParser) -> None:
         default=PullBehavior.DEFAULT.value,
     )
     cmd.add_argument("--workers", type=int, default=32)
+    cmd.add_argument(
+        "--task-cleanup-wait",
+        type=float,
+        default=DEFAULT_CLEANUP_WAIT_SECONDS,
+        help="seconds a stopped task's containers are kept (ECS default: 3 h)",
+    )
 
 
 def _agent(args: argparse.Namespace) -> int:
@@ -217,6 +224,7 @@ def _build_agent(
         data_dir=data_dir,
         count=args.count,
         workers=args.workers,
+        cleanup_wait=args.task_cleanup_wait,
     )
     collector = LogCollector(runtime, client.logs_client) if data_dir is not None else None
     runner = StepRunner(

@@ -110,6 +110,15 @@ def test_simulated_agent_registers_many_hollow_instances_that_run_tasks(ecs: Any
         assert {t["stopCode"] for t in described} == {"EssentialContainerExited"}
         assert all("startedAt" in t and t["containers"][0]["exitCode"] == 0 for t in described)
         assert len({t["containerInstanceArn"] for t in described}) > 1
+        instances = ecs.list_container_instances(cluster="hollow")["containerInstanceArns"][:3]
+        connected = ecs.describe_container_instances(cluster="hollow", containerInstances=instances)
+        assert all(i["agentConnected"] for i in connected["containerInstances"])
     finally:
         agent.terminate()
         agent.wait(10)
+    # Its polls were its heartbeat: with the agent gone, the instances turn disconnected.
+    deadline = time.monotonic() + 60
+    while any(i["agentConnected"] for i in ecs.describe_container_instances(
+            cluster="hollow", containerInstances=instances)["containerInstances"]):
+        assert time.monotonic() < deadline
+        time.sleep(1)

@@ -25,9 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from dockyard.agent.docker.model import ContainerNotFound, ContainerRuntimeError, RuntimeEvent
+from dockyard.agent.docker.volumes import plan_task_volumes
 from dockyard.agent.manifest import InstanceManifest, TaskManifest
 from dockyard.agent.record import TaskRecord
 from dockyard.agent.reporter import Reporter
+from dockyard.agent.scheduler import Scheduler
 from dockyard.agent.state import LocalState
 from dockyard.agent.statemachine import next_steps
 from dockyard.agent.statemachine_model import Wait
@@ -40,6 +42,10 @@ __all__ = ["TaskEngine"]
 
 MAX_ROUNDS_PER_DRAIN = 64
 """Plans one drain may execute before yielding its pool thread to other tasks."""
+
+DEFAULT_CLEANUP_WAIT_SECONDS = 3 * 3600.0
+"""``ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION``'s default: stopped containers stay 3 h for
+``docker logs`` / inspection, then go."""
 
 MAX_REMEMBERED_FINISHED = 100_000
 """Finished task ids remembered so a stale manifest cannot start a task twice."""
@@ -56,8 +62,13 @@ class TaskEngine:
         state: LocalState | None = None,
         workers: int = 32,
         random_hex: Callable[[], str],
+        cleanup_wait: float = DEFAULT_CLEANUP_WAIT_SECONDS,
     ) -> None:
+        """``cleanup_wait``: seconds after a task is STOPPED (and the control plane knows) before
+        its containers and task-scoped volumes are removed."""
         self.runner = runner
+        self.scheduler = Scheduler()
+        self._cleanup_wait = cleanup_wait
         self.reporter = reporter
         self.state = state
         self._random_hex = random_hex
@@ -109,8 +120,12 @@ class TaskEngine:
             if worker is not None:
                 for c in worker.record.containers.values():
                     self._by_container.pop(c.runtime_id or "", None)
-        if worker is not None and self.state is not None:
+        if worker is None:
+            return
+        if self.state is not None:
             self.state.forget_task(task_id)
+        record = worker.record
+        self.scheduler.call_later(self._cleanup_wait, lambda: self._clean_up(record))
 
     def tasks(self) -> list[TaskRecord]:
         with self._lock:
@@ -122,6 +137,7 @@ class TaskEngine:
 
     def shutdown(self) -> None:
         self._closed = True
+        self.scheduler.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     # -- internals ------------------------------------------------------------------------
@@ -189,6 +205,24 @@ class TaskEngine:
             if c.runtime_id and c.known.rank >= AgentContainerStatus.CREATED.rank:
                 self._refresh_container(record, name)
 
+    def _clean_up(self, record: TaskRecord) -> None:
+        """Remove a finished task's containers and task-scoped volumes
+        (``ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION``)."""
+        runtime = self.runner.runtime
+        for c in record.containers.values():
+            if c.runtime_id:
+                try:
+                    runtime.remove(c.runtime_id)
+                except ContainerRuntimeError as exc:
+                    log.warning("removing %s failed: %s", c.runtime_id[:12], exc.reason)
+        td = record.manifest.task_definition
+        try:
+            runtime.remove_task_volumes(
+                plan_task_volumes(record.task_id, record.manifest.cluster, td)
+            )
+        except (ContainerRuntimeError, ValueError) as exc:
+            log.warning("removing the volumes of task %s failed: %s", record.task_id, exc)
+
     def _persist_and_report(
         self, record: TaskRecord, before: dict[str, Any] | None
     ) -> dict[str, Any]:
@@ -210,7 +244,6 @@ class _TaskWorker:
         self._lock = threading.Lock()
         self._inbox: deque[Callable[[TaskRecord], None]] = deque()
         self._scheduled = False
-        self._timer: threading.Timer | None = None
         self._last_report: dict[str, Any] | None = None
 
     def submit(self, change: Callable[[TaskRecord], None] | None) -> None:
@@ -265,8 +298,4 @@ class _TaskWorker:
         if wait.until is None:
             return
         delay = max(0.0, (wait.until - self.engine.runner.clock.now()).total_seconds())
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = threading.Timer(delay + 0.01, self.submit, args=(None,))
-        self._timer.daemon = True
-        self._timer.start()
+        self.engine.scheduler.call_later(delay + 0.01, lambda: self.submit(None))

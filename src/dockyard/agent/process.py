@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.agent.client import ControlPlane, ControlPlaneError
-from dockyard.agent.engine import TaskEngine
+from dockyard.agent.engine import DEFAULT_CLEANUP_WAIT_SECONDS, TaskEngine
 from dockyard.agent.host import HostFacts, RegistrationOptions, registration_request
 from dockyard.agent.manifest import parse_poll_response
 from dockyard.agent.record import TaskRecord
@@ -49,6 +49,7 @@ class AgentConfig:
     data_dir: Path | None = None
     count: int = 1
     workers: int = 32
+    cleanup_wait: float = DEFAULT_CLEANUP_WAIT_SECONDS
 
 
 class Agent:
@@ -68,7 +69,12 @@ class Agent:
         self.state = LocalState(config.data_dir) if config.data_dir else None
         self.reporter = Reporter(client, on_acknowledged=self._acknowledged)
         self.engine = TaskEngine(
-            runner, self.reporter, state=self.state, workers=config.workers, random_hex=random_hex
+            runner,
+            self.reporter,
+            state=self.state,
+            workers=config.workers,
+            random_hex=random_hex,
+            cleanup_wait=config.cleanup_wait,
         )
         self.runtime = runner.runtime
         self.instance_arns: list[str] = []

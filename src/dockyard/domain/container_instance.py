@@ -14,9 +14,10 @@ from enum import Enum
 
 from dockyard.domain.errors import InvalidParameterException
 
-AGENT_HEARTBEAT_TIMEOUT_SECONDS = 30.0
-"""An agent heartbeats every few seconds; missing 30 s of them marks it disconnected (ECS shows
-``agentConnected: false`` within about a minute of an agent stopping)."""
+AGENT_HEARTBEAT_TIMEOUT_SECONDS = 20.0
+"""An agent's long-poll is its heartbeat: it polls at least every 10 s (the channel's longest
+wait), so 20 s of silence means it stopped. ECS shows ``agentConnected: false`` within about a
+minute of an agent stopping; Dockyard within 20 s."""
 
 MAX_CUSTOM_ATTRIBUTES = 10
 """ECS quota: custom attributes per resource (not adjustable)."""

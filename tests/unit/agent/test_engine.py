@@ -77,12 +77,12 @@ def instance_manifest(*entries: dict[str, Any], instance: str = "i-1") -> Instan
     return InstanceManifest(instance, "ACTIVE", "e", tuple(parse_task_manifest(e) for e in entries))
 
 
-def build(runtime: SimulatedRuntime, cp: MemoryControlPlane, state: LocalState | None = None) -> tuple[TaskEngine, Reporter]:
+def build(runtime: SimulatedRuntime, cp: MemoryControlPlane, state: LocalState | None = None, cleanup_wait: float = 3600) -> tuple[TaskEngine, Reporter]:
     counter = itertools.count()
     reporter = Reporter(cp)
     engine = TaskEngine(
         StepRunner(runtime, SystemClock()), reporter, state=state, workers=4,
-        random_hex=lambda: f"{next(counter):08x}",
+        random_hex=lambda: f"{next(counter):08x}", cleanup_wait=cleanup_wait,
     )
     reporter._on_ack = engine.acknowledged
     reporter.start()
@@ -183,3 +183,16 @@ def test_local_state_round_trip(tmp_path: Path) -> None:
     assert len(state.load_tasks()) == 1
     state.forget_task("d" * 32)
     assert state.load_tasks() == []
+
+
+def test_stopped_tasks_containers_are_cleaned_up_after_the_wait() -> None:
+    runtime, cp = SimulatedRuntime(), MemoryControlPlane()
+    engine, reporter = build(runtime, cp, cleanup_wait=0.2)
+    engine.apply_manifest(instance_manifest(manifest_entry("e" * 32)))
+    eventually(lambda: cp.latest.get("e" * 32, {}).get("status") == "RUNNING")
+    assert len(runtime.list_managed()) == 1
+    engine.apply_manifest(instance_manifest(manifest_entry("e" * 32, desired="STOPPED")))
+    eventually(lambda: cp.latest["e" * 32]["status"] == "STOPPED")
+    eventually(lambda: not runtime.list_managed())
+    reporter.stop()
+    engine.shutdown()
