@@ -47,7 +47,6 @@ from dockyard.api.ecs.agent_reports import AddressedReport, apply_reports, repor
 from dockyard.api.ecs.task_wire import overrides_to_wire, task_arn
 from dockyard.api.ecs.wire import cluster_name
 from dockyard.domain import arns
-from dockyard.domain.container_instance import ContainerInstance
 from dockyard.domain.errors import ApiError, InvalidParameterException
 from dockyard.domain.identity import Principal
 from dockyard.domain.task import Task
@@ -219,14 +218,38 @@ class AgentChannel:
         )
 
     def _changed(self, ctx: RequestContext, poll: _Poll, heartbeat: bool) -> list[dict[str, Any]]:
+        """Manifests of the polled instances whose etag moved. Two reads: a narrow one of
+        (instance, task, desiredStatus) keys for every polled instance, then whole tasks and
+        their task definitions only for the instances that changed."""
         now = self._deps.clock.now()
         ids = list(poll.etags)
+        if heartbeat:
+            self._deps.store.write(
+                lambda uow: uow.container_instances.touch(
+                    ids, now, older_than=now - HEARTBEAT_WRITE_INTERVAL
+                )
+            )
 
-        def read(
-            uow: UnitOfWork,
-        ) -> tuple[dict[str, ContainerInstance], list[Task], dict[tuple[str, int], TaskDefinition]]:
-            instances = uow.container_instances.get_by_ids(ids)
-            tasks = uow.tasks.live_for_instances(ids)
+        def keys(uow: UnitOfWork) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str]]]:
+            return uow.container_instances.placements(ids), uow.tasks.live_keys(ids)
+
+        statuses, live = self._deps.store.read(keys)
+        by_instance: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
+        for instance_id, task_id, desired in live:
+            by_instance[instance_id].append((task_id, desired))
+        etags: dict[str, tuple[str, str]] = {}
+        for instance_id in ids:
+            cluster, status = statuses.get(instance_id, ("", "MISSING"))
+            status = status if cluster == poll.cluster else "MISSING"
+            etag = _etag(status, by_instance[instance_id] if status != "MISSING" else [])
+            if etag != poll.etags[instance_id]:
+                etags[instance_id] = (status, etag)
+        if not etags:
+            return []
+        changed = [i for i, (status, _) in etags.items() if status != "MISSING"]
+
+        def manifests(uow: UnitOfWork) -> tuple[list[Task], _Definitions]:
+            tasks = uow.tasks.live_for_instances(changed)
             definitions: _Definitions = {}
             for t in tasks:
                 key = (t.family, t.revision)
@@ -234,39 +257,22 @@ class AgentChannel:
                     td = uow.task_definitions.get(t.region, t.family, t.revision)
                     if td is not None:
                         definitions[key] = td
-            return instances, tasks, definitions
+            return tasks, definitions
 
-        if heartbeat:
-            self._deps.store.write(
-                lambda uow: uow.container_instances.touch(
-                    ids, now, older_than=now - HEARTBEAT_WRITE_INTERVAL
-                )
-            )
-        instances, tasks, definitions = self._deps.store.read(read)
-        by_instance: dict[str, list[Task]] = {i: [] for i in ids}
+        tasks, definitions = self._deps.store.read(manifests) if changed else ([], {})
+        entries: dict[str, list[Task]] = {i: [] for i in etags}
         for t in tasks:
-            if t.instance_id in by_instance:
-                by_instance[t.instance_id].append(t)
-        changed = []
-        for instance_id in ids:
-            instance = instances.get(instance_id)
-            status = (
-                instance.status.value
-                if instance and instance.cluster == poll.cluster
-                else "MISSING"
-            )
-            entries = by_instance[instance_id] if status != "MISSING" else []
-            etag = _etag(status, entries)
-            if etag != poll.etags[instance_id]:
-                changed.append(
-                    {
-                        "id": instance_id,
-                        "status": status,
-                        "etag": etag,
-                        "tasks": [_manifest(ctx, t, definitions) for t in entries],
-                    }
-                )
-        return changed
+            if t.instance_id in entries:
+                entries[t.instance_id].append(t)
+        return [
+            {
+                "id": instance_id,
+                "status": status,
+                "etag": etag,
+                "tasks": [_manifest(ctx, t, definitions) for t in entries[instance_id]],
+            }
+            for instance_id, (status, etag) in etags.items()
+        ]
 
 
 def _parse_poll(ctx: RequestContext, body: dict[str, Any]) -> _Poll:
@@ -297,8 +303,9 @@ def _addressed(wire: Any) -> AddressedReport:
     return AddressedReport(wire["task"].rsplit("/", 1)[-1], report_from_wire(wire))
 
 
-def _etag(status: str, tasks: list[Task]) -> str:
-    text = status + ";" + ";".join(f"{t.task_id}={t.desired_status.value}" for t in tasks)
+def _etag(status: str, tasks: list[tuple[str, str]]) -> str:
+    """Digest of the instance's status and its live (task id, desiredStatus) pairs, by id."""
+    text = status + ";" + ";".join(f"{task_id}={desired}" for task_id, desired in tasks)
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
 

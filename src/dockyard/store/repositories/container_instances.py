@@ -98,14 +98,16 @@ class ContainerInstanceRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    def get_by_ids(self, instance_ids: Iterable[str]) -> dict[str, ContainerInstance]:
+    def placements(self, instance_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """(cluster, status) per known instance id, without loading documents."""
         wanted = list(dict.fromkeys(instance_ids))
         if not wanted:
             return {}
-        rows = self._session.scalars(
-            select(ContainerInstanceRow).where(ContainerInstanceRow.instance_id.in_(wanted))
+        row = ContainerInstanceRow
+        result = self._session.execute(
+            select(row.instance_id, row.cluster, row.status).where(row.instance_id.in_(wanted))
         )
-        return {row.instance_id: _to_domain(row) for row in rows}
+        return {str(i): (str(c), str(s)) for i, c, s in result}
 
     def add(self, instance: ContainerInstance) -> ContainerInstance:
         row = ContainerInstanceRow(instance_id=instance.instance_id)

@@ -132,6 +132,20 @@ class TaskRepository:
         )
         return [_to_domain(r) for r in rows]
 
+    def live_keys(self, instance_ids: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(instance id, task id, desiredStatus) of live tasks on these instances, by task id:
+        what the agent channel's etags are made of, without loading documents."""
+        wanted = list(instance_ids)
+        if not wanted:
+            return []
+        t = TaskRow
+        rows = self._session.execute(
+            select(t.instance_id, t.task_id, t.desired_status)
+            .where(t.instance_id.in_(wanted), t.last_status != _STOPPED)
+            .order_by(t.task_id)
+        )
+        return [(str(i), str(task), str(d)) for i, task, d in rows]
+
     def usage_by_instance(
         self, region: str, cluster: str, instance_ids: Iterable[str] | None = None
     ) -> dict[str, InstanceUsage]:
