@@ -261,3 +261,4 @@ def test_discover_poll_endpoint_names_the_agent_channel(ecs, server) -> None:  #
     [instance] = setup_cluster(ecs, "disco")
     found = ecs.discover_poll_endpoint(cluster="disco", containerInstance=instance)
     assert found["endpoint"] == server.endpoint + "/_dockyard/agent/v1"
+

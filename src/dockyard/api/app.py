@@ -15,6 +15,7 @@ from dockyard.api.agent_channel import AgentChannel, AgentNotifier
 from dockyard.api.auth.sigv4 import SignedRequest
 from dockyard.api.dispatch import Dispatcher
 from dockyard.api.ecs.agent_reports import AGENT_CHANNEL_PATH
+from dockyard.api.housekeeping import lifespan
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 """Largest body read before authentication. AWS JSON and query APIs cap requests far lower
@@ -51,7 +52,7 @@ def _app(dispatcher: Dispatcher, channel: AgentChannel) -> Starlette:
     The pipeline runs on the event loop itself: its database work is short (SQLite in-process,
     or one PostgreSQL round trip per statement) and a thread-pool hop cost more CPU than it
     saved (bench/api_throughput.py: 290 → 390 req/s at 8 clients). Anything that waits long
-    (agent long-polls, in later issues) must be a native ``async`` route instead.
+    (the agent channel's long-polls) is a native ``async`` route instead.
     """
 
     async def aws_endpoint(request: Request) -> Response:
@@ -80,6 +81,7 @@ def _app(dispatcher: Dispatcher, channel: AgentChannel) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     return Starlette(
+        lifespan=lifespan(dispatcher.deps),
         routes=[
             Route("/_dockyard/health", health, methods=["GET"]),
             Route(AGENT_CHANNEL_PATH + "/poll", channel.poll, methods=["POST"]),

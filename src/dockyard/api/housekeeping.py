@@ -1,0 +1,57 @@
+"""Background upkeep of the control plane, run for the app's lifetime.
+
+- Stopped tasks stay describable for :data:`STOPPED_TASK_RETENTION` (ECS: "at least one
+  hour"), then are forgotten, swept every :data:`SWEEP_INTERVAL_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+
+from dockyard.api.context import Dependencies
+
+log = logging.getLogger("dockyard.housekeeping")
+
+STOPPED_TASK_RETENTION = timedelta(hours=1)
+SWEEP_INTERVAL_SECONDS = 300.0
+
+
+def sweep_stopped_tasks(deps: Dependencies) -> int:
+    cutoff = deps.clock.now() - STOPPED_TASK_RETENTION
+    return deps.store.write(lambda uow: uow.tasks.delete_stopped_before(cutoff))
+
+
+async def _sweeper(deps: Dependencies) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
+        try:
+            removed = await run_in_threadpool(sweep_stopped_tasks, deps)
+        except Exception:
+            log.exception("sweeping stopped tasks failed")
+            continue
+        if removed:
+            log.info("forgot %d tasks stopped over %s ago", removed, STOPPED_TASK_RETENTION)
+
+
+def lifespan(deps: Dependencies) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """A Starlette lifespan running the sweeps while the app serves."""
+
+    @contextlib.asynccontextmanager
+    async def run(_app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(_sweeper(deps))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return run
