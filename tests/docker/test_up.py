@@ -274,3 +274,24 @@ def test_shared_task_volume_and_awslogs_reach_get_log_events(up: ServerProcess, 
         env=up.env(), capture_output=True, text=True, timeout=60, check=True,
     ).stdout
     assert "data-42" in out and "line-two" in out
+
+
+def test_aws_cli_runs_and_stops_a_task(up: ServerProcess, test_image: str) -> None:
+    import json
+    import subprocess
+
+    def aws(*args: str) -> Any:
+        done = subprocess.run(["aws", "ecs", *args, "--output", "json"], env=up.env(),
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout) if done.stdout.strip() else None
+
+    aws("register-task-definition", "--family", "cli-task", "--container-definitions", json.dumps(
+        [{"name": "main", "image": test_image, "memory": 32, "command": ["sleep", "60"], "stopTimeout": 2}]))
+    arn = aws("run-task", "--task-definition", "cli-task")["tasks"][0]["taskArn"]
+    ecs = up.client("ecs")
+    wait_status(ecs, arn, "RUNNING")
+    assert arn in aws("list-tasks")["taskArns"]
+    aws("stop-task", "--task", arn, "--reason", "cli says stop")
+    stopped = wait_status(ecs, arn, "STOPPED")
+    assert stopped["stoppedReason"] == "cli says stop" and stopped["containers"][0]["exitCode"] == 137
