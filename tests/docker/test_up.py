@@ -29,12 +29,22 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: floa
         time.sleep(interval)
 
 
+def registered(ecs: Any) -> bool:
+    """This host is in cluster ``default`` (which the local agent creates just after start)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return bool(ecs.list_container_instances(cluster="default")["containerInstanceArns"])
+    except ClientError:
+        return False
+
+
 @pytest.fixture(scope="module")
 def up(tmp_path_factory: pytest.TempPathFactory, test_image: str, docker_client: Any) -> Iterator[ServerProcess]:
     data_dir: Path = tmp_path_factory.mktemp("up") / "data"
     proc = ServerProcess(data_dir=data_dir, command="up", extra_args=("--log-level", "info")).start()
     ecs = proc.client("ecs")
-    wait_for(lambda: ecs.list_container_instances(cluster="default")["containerInstanceArns"])
+    wait_for(lambda: registered(ecs))
     try:
         yield proc
     finally:
