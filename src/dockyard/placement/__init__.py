@@ -109,23 +109,29 @@ def place_tasks(
     """Place ``count`` tasks of ``demand`` on ``instances``. Pure (randomness injected).
 
     Instances are considered in ``instance_id`` order so a seeded ``rng`` replays a decision.
+    Every instance is checked once; after a placement only the chosen one is checked again
+    (nothing else changed), so a batch costs O(instances + count).
     """
-    pool = {i.instance_id: i for i in sorted(instances, key=lambda i: i.instance_id)}
-    placements: list[str] = []
+    pool = sorted(instances, key=lambda i: i.instance_id)
     failures: dict[str, tuple[str, ...]] = {}
-    for _ in range(count):
-        feasible = []
-        for snapshot in pool.values():
-            reasons = _rejection(snapshot, demand)
-            if reasons:
-                failures[snapshot.instance_id] = reasons
-            else:
-                feasible.append(snapshot)
-        if not feasible:
-            break
-        chosen = feasible[_index(rng, len(feasible))]
-        pool[chosen.instance_id] = chosen.with_task(demand)
+    feasible: list[InstanceSnapshot] = []
+    for snapshot in pool:
+        reasons = _rejection(snapshot, demand)
+        if reasons:
+            failures[snapshot.instance_id] = reasons
+        else:
+            feasible.append(snapshot)
+    placements: list[str] = []
+    while len(placements) < count and feasible:
+        index = _index(rng, len(feasible))
+        chosen = feasible[index].with_task(demand)
         placements.append(chosen.instance_id)
+        reasons = _rejection(chosen, demand)
+        if reasons:
+            failures[chosen.instance_id] = reasons
+            del feasible[index]
+        else:
+            feasible[index] = chosen
     if len(placements) == count:
         return PlacementResult(tuple(placements))
     return PlacementResult(

@@ -113,6 +113,11 @@ class ContainerInstanceRow(Base):
     region: Mapped[str] = mapped_column(String(32))
     cluster: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(32))
+    cpu: Mapped[int] = mapped_column(Integer, server_default="0")
+    memory: Mapped[int] = mapped_column(Integer, server_default="0")
+    ports: Mapped[str] = mapped_column(String(4096), server_default="")
+    """Registered CPU / MEMORY and the agent's reserved ``port/protocol`` list: placement's
+    inputs, copied out of ``document`` so they can be read without decoding it."""
     document: Mapped[dict[str, Any]]
     registered_at: Mapped[datetime]
     last_heartbeat_at: Mapped[datetime]

@@ -18,6 +18,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -30,7 +31,10 @@ from dockyard.store.engine import WRITE_OPTION, create_db_engine, migrate
 from dockyard.store.repositories.access_keys import AccessKeyRepository
 from dockyard.store.repositories.account_settings import AccountSettingRepository
 from dockyard.store.repositories.clusters import ClusterRepository
-from dockyard.store.repositories.container_instances import ContainerInstanceRepository
+from dockyard.store.repositories.container_instances import (
+    CapacityCache,
+    ContainerInstanceRepository,
+)
 from dockyard.store.repositories.logs import LogRepository
 from dockyard.store.repositories.tags import TagRepository
 from dockyard.store.repositories.task_definitions import TaskDefinitionRepository
@@ -47,17 +51,26 @@ BACKOFF_CAP_SECONDS = 0.05
 """Longest pause between two attempts: long enough for a competing transaction to commit."""
 
 
+@dataclass
+class StoreCaches:
+    """Process-wide read caches a Store shares with its units of work (each validates itself
+    against the database, so several control-plane processes stay correct)."""
+
+    capacity: CapacityCache = field(default_factory=CapacityCache)
+
+
 class UnitOfWork:
     """Repositories bound to one session (one transaction)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, caches: StoreCaches | None = None) -> None:
+        caches = caches or StoreCaches()
         self.session = session
         self.clusters = ClusterRepository(session)
         self.task_definitions = TaskDefinitionRepository(session)
         self.tags = TagRepository(session)
         self.account_settings = AccountSettingRepository(session)
         self.access_keys = AccessKeyRepository(session)
-        self.container_instances = ContainerInstanceRepository(session)
+        self.container_instances = ContainerInstanceRepository(session, caches.capacity)
         self.logs = LogRepository(session)
         self.tasks = TaskRepository(session)
 
@@ -67,6 +80,7 @@ class Store:
 
     def __init__(self, url: str, *, run_migrations: bool = True) -> None:
         self.url = url
+        self._caches = StoreCaches()
         self.engine: Engine = create_db_engine(url)
         if run_migrations:
             migrate(self.engine)
@@ -89,7 +103,7 @@ class Store:
     def read(self, fn: Callable[[UnitOfWork], T]) -> T:
         """Run ``fn`` in a read transaction (it must not write)."""
         with self._read_sessions() as session, session.begin():
-            return fn(UnitOfWork(session))
+            return fn(UnitOfWork(session, self._caches))
 
     def write(self, fn: Callable[[UnitOfWork], T], *, retries: int = MAX_CONFLICT_RETRIES) -> T:
         """Run ``fn`` in a write transaction, re-running it on conflicts (see module doc).
@@ -105,7 +119,7 @@ class Store:
                 _backoff(attempt)
             try:
                 with self._write_lock, self._write_sessions() as session, session.begin():
-                    result = fn(UnitOfWork(session))
+                    result = fn(UnitOfWork(session, self._caches))
                     session.flush()
                     return result
             except StaleDataError as exc:

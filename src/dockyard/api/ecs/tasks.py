@@ -9,9 +9,9 @@ the commit.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 from dockyard.api.context import Params, RequestContext, Result
 from dockyard.api.ecs.container_instances import parse_instance_ref, require_active_cluster
@@ -19,7 +19,9 @@ from dockyard.api.ecs.task_definitions import parse_task_definition_ref
 from dockyard.api.ecs.task_wire import overrides_from_wire, parse_task_ref, task_arn, task_to_wire
 from dockyard.api.ecs.wire import request_cluster, tags_from_wire
 from dockyard.domain import arns
-from dockyard.domain.container_instance import ContainerInstance, ContainerInstanceStatus
+from dockyard.domain.container_instance import (
+    AGENT_HEARTBEAT_TIMEOUT_SECONDS,
+)
 from dockyard.domain.errors import ClientException, InvalidParameterException
 from dockyard.domain.pagination import decode_token, encode_token, page_size
 from dockyard.domain.tags import merge_tags
@@ -74,15 +76,12 @@ def run_task(ctx: RequestContext, params: Params) -> Result:
             if existing:
                 return existing, []
         td = _task_definition(ctx, uow, launch)
-        instances = _instances(ctx, uow, launch.cluster)
-        if not instances:
+        snapshots = _snapshots(ctx, uow, launch.cluster)
+        if not snapshots:
             raise InvalidParameterException(NO_INSTANCES)
         demand = _demand(td, launch.overrides)
-        result = place_tasks(demand, _snapshots(ctx, uow, instances), count=count, rng=ctx.deps.rng)
-        tasks = [
-            _store_task(ctx, uow, td, launch, instance_id, token)
-            for instance_id in result.placements
-        ]
+        result = place_tasks(demand, snapshots, count=count, rng=ctx.deps.rng)
+        tasks = _store_tasks(ctx, uow, td, launch, result.placements, token)
         return tasks, _failures(ctx, launch.cluster, result.failures)
 
     tasks, failures = ctx.store.write(write)
@@ -102,12 +101,11 @@ def start_task(ctx: RequestContext, params: Params) -> Result:
         td = _task_definition(ctx, uow, launch)
         demand = _demand(td, launch.overrides)
         ids = [parse_instance_ref(ref, launch.cluster) or "" for ref in refs]
-        found = uow.container_instances.get_many(ctx.region, launch.cluster, ids)
-        snapshots = {s.instance_id: s for s in _snapshots(ctx, uow, list(found.values()))}
+        snapshots = {s.instance_id: s for s in _snapshots(ctx, uow, launch.cluster, ids)}
         tasks, failures = [], []
         for ref, instance_id in zip(refs, ids, strict=True):
             snapshot = snapshots.get(instance_id)
-            if snapshot is None or not found[instance_id].status.is_registered:
+            if snapshot is None:
                 failures.append({"arn": ref, "reason": "MISSING"})
                 continue
             placed = place_tasks(demand, [snapshot], count=1, rng=ctx.deps.rng)
@@ -115,7 +113,7 @@ def start_task(ctx: RequestContext, params: Params) -> Result:
                 failures.extend(_failures(ctx, launch.cluster, placed.failures))
                 continue
             snapshots[instance_id] = snapshot.with_task(demand)
-            tasks.append(_store_task(ctx, uow, td, launch, instance_id, None))
+            tasks.extend(_store_tasks(ctx, uow, td, launch, [instance_id], None))
         return tasks, failures
 
     tasks, failures = ctx.store.write(write)
@@ -261,53 +259,35 @@ def _task_definition(
     return td
 
 
-def _instances(ctx: RequestContext, uow: UnitOfWork, cluster: str) -> list[ContainerInstance]:
-    instances: list[ContainerInstance] = []
-    after = None
-    while True:
-        page = uow.container_instances.list_page(
-            ctx.region, cluster, statuses=("ACTIVE", "DRAINING"), after=after, limit=1000
-        )
-        instances.extend(page)
-        if len(page) < 1000:
-            return instances
-        after = page[-1].instance_id
-
-
 def _snapshots(
-    ctx: RequestContext, uow: UnitOfWork, instances: list[ContainerInstance]
+    ctx: RequestContext, uow: UnitOfWork, cluster: str, ids: list[str] | None = None
 ) -> list[InstanceSnapshot]:
-    if not instances:
+    """Placement's view of the cluster's registered instances (or of ``ids``): capacity from
+    columns, usage aggregated from live tasks; two queries whatever the cluster's size."""
+    since = ctx.now - timedelta(seconds=AGENT_HEARTBEAT_TIMEOUT_SECONDS)
+    capacities = uow.container_instances.capacities(ctx.region, cluster, ids, connected_since=since)
+    if not capacities:
         return []
     usage = uow.tasks.usage_by_instance(
-        ctx.region, instances[0].cluster, [i.instance_id for i in instances]
+        ctx.region, cluster, [c.instance_id for c in capacities] if ids is not None else None
     )
-    return [_snapshot(ctx, i, usage.get(i.instance_id, InstanceUsage())) for i in instances]
-
-
-def _snapshot(
-    ctx: RequestContext, instance: ContainerInstance, usage: InstanceUsage
-) -> InstanceSnapshot:
-    resources = {r.name: r for r in instance.registered_resources}
-    reserved = {(int(p), "tcp") for p in _port_set(resources.get("PORTS"))}
-    reserved |= {(int(p), "udp") for p in _port_set(resources.get("PORTS_UDP"))}
-    return InstanceSnapshot(
-        instance_id=instance.instance_id,
-        active=instance.status is ContainerInstanceStatus.ACTIVE,
-        connected=instance.agent_connected(ctx.now),
-        cpu=resources["CPU"].integer_value if "CPU" in resources else 0,
-        memory=resources["MEMORY"].integer_value if "MEMORY" in resources else 0,
-        used_cpu=usage.cpu,
-        used_memory=usage.memory,
-        reserved_ports=frozenset(reserved),
-        used_ports=usage.ports,
-    )
-
-
-def _port_set(resource: Any) -> tuple[str, ...]:
-    if resource is None:
-        return ()
-    return tuple(p for p in resource.string_set_value if str(p).isdigit())
+    snapshots = []
+    for c in capacities:
+        used = usage.get(c.instance_id, InstanceUsage())
+        snapshots.append(
+            InstanceSnapshot(
+                instance_id=c.instance_id,
+                active=c.active,
+                connected=c.connected,
+                cpu=c.cpu,
+                memory=c.memory,
+                used_cpu=used.cpu,
+                used_memory=used.memory,
+                reserved_ports=c.reserved_ports,
+                used_ports=used.ports,
+            )
+        )
+    return snapshots
 
 
 def _demand(td: TaskDefinition, overrides: TaskOverrides) -> TaskDemand:
@@ -324,34 +304,39 @@ def _demand(td: TaskDefinition, overrides: TaskOverrides) -> TaskDemand:
     return TaskDemand(probe.cpu, probe.memory, frozenset(probe.ports))
 
 
-def _store_task(
+def _store_tasks(
     ctx: RequestContext,
     uow: UnitOfWork,
     td: TaskDefinition,
     launch: _LaunchRequest,
-    instance_id: str,
+    instance_ids: Sequence[str],
     token: str | None,
-) -> Task:
-    task = new_task(
-        td,
-        task_id=hex_id(ctx.deps.rng),
-        container_ids=tuple(_uuid(ctx) for _ in td.container_definitions),
-        region=ctx.region,
-        cluster=launch.cluster,
-        instance_id=instance_id,
-        overrides=launch.overrides,
-        now=ctx.now,
-        started_by=launch.started_by,
-        group=launch.group,
-        client_token=token,
-    )
-    stored = uow.tasks.add(task)
+) -> list[Task]:
+    """New PROVISIONING tasks on ``instance_ids`` (one each), stored in one flush, tagged."""
+    tasks = [
+        new_task(
+            td,
+            task_id=hex_id(ctx.deps.rng),
+            container_ids=tuple(_uuid(ctx) for _ in td.container_definitions),
+            region=ctx.region,
+            cluster=launch.cluster,
+            instance_id=instance_id,
+            overrides=launch.overrides,
+            now=ctx.now,
+            started_by=launch.started_by,
+            group=launch.group,
+            client_token=token,
+        )
+        for instance_id in instance_ids
+    ]
+    stored = uow.tasks.add_many(tasks)
     tags = dict(launch.tags)
     if launch.propagate_tags == "TASK_DEFINITION":
         td_arn = arns.task_definition_arn(ctx.region, ctx.account_id, td.family, td.revision)
         tags = {**uow.tags.get(td_arn), **tags}
     if tags:
-        uow.tags.replace(task_arn(ctx, stored), tags)
+        for task in stored:
+            uow.tags.replace(task_arn(ctx, task), tags)
     return stored
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,12 +22,55 @@ from dockyard.domain.container_instance import (
 from dockyard.store.repositories import require_version
 from dockyard.store.schema import ContainerInstanceRow
 
+_ACTIVE = ContainerInstanceStatus.ACTIVE.value
 _REGISTERED = (ContainerInstanceStatus.ACTIVE.value, ContainerInstanceStatus.DRAINING.value)
 
 
+@dataclass(frozen=True, slots=True)
+class InstanceCapacity:
+    """What placement needs of an instance, read from columns (no document decoding)."""
+
+    instance_id: str
+    active: bool
+    connected: bool
+    cpu: int
+    memory: int
+    reserved_ports: frozenset[tuple[int, str]]
+
+
+class CapacityCache:
+    """Per-store cache of clusters' instance capacities, valid while the cluster's instance
+    fingerprint (count, sum of versions, latest registration) is unchanged. Every change to an
+    instance bumps its version, so any edit — by this process or another — invalidates it.
+    Thread-safe; holds at most :data:`MAX_CACHED_CLUSTERS` clusters."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[tuple[Any, ...], list[InstanceCapacity]]] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, key: tuple[str, str], fingerprint: tuple[Any, ...]
+    ) -> list[InstanceCapacity] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+        return entry[1] if entry is not None and entry[0] == fingerprint else None
+
+    def put(
+        self, key: tuple[str, str], fingerprint: tuple[Any, ...], value: list[InstanceCapacity]
+    ) -> None:
+        with self._lock:
+            if len(self._entries) >= MAX_CACHED_CLUSTERS and key not in self._entries:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (fingerprint, value)
+
+
+MAX_CACHED_CLUSTERS = 256
+
+
 class ContainerInstanceRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cache: CapacityCache | None = None) -> None:
         self._session = session
+        self._cache = cache or CapacityCache()
 
     def get(self, region: str, cluster: str, instance_id: str) -> ContainerInstance | None:
         row = self._session.get(ContainerInstanceRow, instance_id)
@@ -65,6 +111,54 @@ class ContainerInstanceRepository:
             query = query.where(row.instance_id > after)
         rows = self._session.scalars(query.order_by(row.instance_id).limit(limit))
         return [_to_domain(r) for r in rows]
+
+    def capacities(
+        self,
+        region: str,
+        cluster: str,
+        instance_ids: Iterable[str] | None = None,
+        *,
+        connected_since: datetime,
+    ) -> list[InstanceCapacity]:
+        """ACTIVE and DRAINING instances of a cluster (or these of them), by id; ``connected``
+        means a heartbeat at or after ``connected_since``.
+
+        This runs on every RunTask and reads every instance of the cluster, so the capacity
+        part is cached per cluster (:class:`CapacityCache`) and re-read only when the
+        cluster's instances changed; connectivity is always read fresh."""
+        row = ContainerInstanceRow
+        scope = (row.region == region, row.cluster == cluster, row.status.in_(_REGISTERED))
+        connection = self._session.connection()
+        fingerprint = tuple(
+            connection.execute(
+                select(func.count(), func.sum(row.version), func.max(row.registered_at)).where(
+                    *scope
+                )
+            ).one()
+        )
+        cached = self._cache.get((region, cluster), fingerprint)
+        if cached is None:
+            result = connection.execute(
+                select(row.instance_id, row.status, row.cpu, row.memory, row.ports)
+                .where(*scope)
+                .order_by(row.instance_id)
+            )
+            cached = [
+                InstanceCapacity(i, status == _ACTIVE, True, cpu, memory, _ports(ports))
+                for i, status, cpu, memory, ports in result
+            ]
+            self._cache.put((region, cluster), fingerprint, cached)
+        stale = set(
+            connection.execute(
+                select(row.instance_id).where(*scope, row.last_heartbeat_at < connected_since)
+            ).scalars()
+        )
+        wanted = set(instance_ids) if instance_ids is not None else None
+        return [
+            replace(c, connected=False) if c.instance_id in stale else c
+            for c in cached
+            if wanted is None or c.instance_id in wanted
+        ]
 
     def count_registered(self, region: str, clusters: Iterable[str]) -> dict[str, int]:
         """ACTIVE + DRAINING instances per cluster name (absent clusters count 0)."""
@@ -128,6 +222,15 @@ class ContainerInstanceRepository:
 
 
 def _fill(row: ContainerInstanceRow, instance: ContainerInstance) -> None:
+    resources = {r.name: r for r in instance.registered_resources}
+    row.cpu = resources["CPU"].integer_value if "CPU" in resources else 0
+    row.memory = resources["MEMORY"].integer_value if "MEMORY" in resources else 0
+    row.ports = ",".join(
+        f"{port}/{protocol}"
+        for name, protocol in (("PORTS", "tcp"), ("PORTS_UDP", "udp"))
+        for port in (resources[name].string_set_value if name in resources else ())
+        if str(port).isdigit()
+    )
     row.region = instance.region
     row.cluster = instance.cluster
     row.status = instance.status.value
@@ -147,6 +250,17 @@ def _fill(row: ContainerInstanceRow, instance: ContainerInstance) -> None:
             "dockerVersion": instance.version_info.docker_version,
         },
     }
+
+
+@functools.lru_cache(maxsize=256)
+def _ports(text: str) -> frozenset[tuple[int, str]]:
+    """``"22/tcp,53/udp"`` → pairs. Cached: a fleet's agents mostly reserve the same ports."""
+    result = set()
+    for item in text.split(","):
+        port, _, protocol = item.partition("/")
+        if port.isdigit():
+            result.add((int(port), protocol or "tcp"))
+    return frozenset(result)
 
 
 def _resource_doc(resource: Resource) -> dict[str, Any]:

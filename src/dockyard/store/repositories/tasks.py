@@ -3,8 +3,8 @@ container-instance views and the agent channel need."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -149,35 +149,44 @@ class TaskRepository:
     def usage_by_instance(
         self, region: str, cluster: str, instance_ids: Iterable[str] | None = None
     ) -> dict[str, InstanceUsage]:
-        """Resources held and task counts per instance, from live (non-STOPPED) tasks."""
+        """Resources held and task counts per instance, from live (non-STOPPED) tasks: one
+        aggregate over every live task, and the static ports of the few that hold any."""
         t = TaskRow
-        where = [t.region == region, t.cluster == cluster, t.last_status != _STOPPED]
+        where = [
+            t.region == region,
+            t.cluster == cluster,
+            t.last_status != _STOPPED,
+            t.instance_id.is_not(None),
+        ]
         if instance_ids is not None:
             where.append(t.instance_id.in_(list(instance_ids)))
-        rows = self._session.execute(
+        connection = self._session.connection()
+        ports: dict[str, set[tuple[int, str]]] = {}
+        for instance_id, text in connection.execute(
+            select(t.instance_id, t.ports).where(*where, t.ports != "")
+        ):
+            ports.setdefault(str(instance_id), set()).update(_decode_ports(text))
+        rows = connection.execute(
             select(
                 t.instance_id,
                 func.sum(t.cpu),
                 func.sum(t.memory),
                 func.sum(case((t.desired_status == DesiredStatus.RUNNING.value, 1), else_=0)),
                 func.sum(case((t.last_status.in_(_PENDING_STATUSES), 1), else_=0)),
-                func.group_concat(t.ports)
-                if _is_sqlite(self._session)
-                else func.string_agg(t.ports, ","),
             )
-            .where(*where, t.instance_id.is_not(None))
+            .where(*where)
             .group_by(t.instance_id)
         )
-        usage: dict[str, InstanceUsage] = {}
-        for instance_id, cpu, memory, running, pending, ports in rows:
-            usage[instance_id] = InstanceUsage(
+        return {
+            instance_id: InstanceUsage(
                 cpu=int(cpu or 0),
                 memory=int(memory or 0),
-                ports=frozenset(_decode_ports(ports or "")),
+                ports=frozenset(ports.get(instance_id, ())),
                 running_count=int(running or 0),
                 pending_count=int(pending or 0),
             )
-        return usage
+            for instance_id, cpu, memory, running, pending in rows
+        }
 
     def status_counts(self, region: str, clusters: Iterable[str]) -> dict[str, tuple[int, int]]:
         """(RUNNING, PENDING) task counts per cluster name (absent clusters count zero).
@@ -213,11 +222,18 @@ class TaskRepository:
         )
 
     def add(self, task: Task) -> Task:
-        row = TaskRow(task_id=task.task_id)
-        _fill(row, task)
-        self._session.add(row)
+        return self.add_many([task])[0]
+
+    def add_many(self, tasks: Sequence[Task]) -> list[Task]:
+        """Insert new tasks in one flush; returns them as stored (``version`` 1)."""
+        rows = []
+        for task in tasks:
+            row = TaskRow(task_id=task.task_id)
+            _fill(row, task)
+            rows.append(row)
+        self._session.add_all(rows)
         self._session.flush()
-        return _to_domain(row)
+        return [replace(task, version=row.version) for task, row in zip(tasks, rows, strict=True)]
 
     def save(self, task: Task) -> Task:
         """Update; a change by someone else since ``task`` was read raises StaleDataError."""
@@ -235,11 +251,6 @@ class TaskRepository:
         for row in rows:
             self._session.delete(row)
         return len(rows)
-
-
-def _is_sqlite(session: Session) -> bool:
-    bind = session.get_bind()
-    return bind.dialect.name == "sqlite"
 
 
 def _encode_ports(ports: Iterable[tuple[int, str]]) -> str:
