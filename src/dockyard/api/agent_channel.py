@@ -33,7 +33,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -67,7 +67,9 @@ MAX_INSTANCES_PER_POLL = 5000
 MAX_REPORTS_PER_BATCH = 1000
 
 
-_Definitions = dict[tuple[str, int], TaskDefinition]
+_Documents = dict[tuple[str, str, int], dict[str, Any] | None]
+_NEVER = datetime.min.replace(tzinfo=UTC)
+MAX_CACHED_DOCUMENTS = 1024
 
 
 class AgentNotifier:
@@ -136,6 +138,9 @@ class AgentChannel:
         self._authenticator = authenticator
         self._deps = deps
         self._notifier = notifier
+        self._touch_lock = threading.Lock()
+        self._touched: dict[str, datetime] = {}
+        self._documents: dict[tuple[str, str, int], dict[str, Any]] = {}
 
     async def poll(self, request: Request) -> Response:
         return await _guarded(self._poll, request)
@@ -223,10 +228,11 @@ class AgentChannel:
         their task definitions only for the instances that changed."""
         now = self._deps.clock.now()
         ids = list(poll.etags)
-        if heartbeat:
+        due = self._heartbeats_due(ids, now) if heartbeat else []
+        if due:
             self._deps.store.write(
                 lambda uow: uow.container_instances.touch(
-                    ids, now, older_than=now - HEARTBEAT_WRITE_INTERVAL
+                    due, now, older_than=now - HEARTBEAT_WRITE_INTERVAL
                 )
             )
 
@@ -248,18 +254,16 @@ class AgentChannel:
             return []
         changed = [i for i, (status, _) in etags.items() if status != "MISSING"]
 
-        def manifests(uow: UnitOfWork) -> tuple[list[Task], _Definitions]:
+        def manifests(uow: UnitOfWork) -> tuple[list[Task], _Documents]:
             tasks = uow.tasks.live_for_instances(changed)
-            definitions: _Definitions = {}
+            documents: _Documents = {}
             for t in tasks:
-                key = (t.family, t.revision)
-                if key not in definitions:
-                    td = uow.task_definitions.get(t.region, t.family, t.revision)
-                    if td is not None:
-                        definitions[key] = td
-            return tasks, definitions
+                key = (t.region, t.family, t.revision)
+                if key not in documents:
+                    documents[key] = self._document(uow, key)
+            return tasks, documents
 
-        tasks, definitions = self._deps.store.read(manifests) if changed else ([], {})
+        tasks, documents = self._deps.store.read(manifests) if changed else ([], {})
         entries: dict[str, list[Task]] = {i: [] for i in etags}
         for t in tasks:
             if t.instance_id in entries:
@@ -269,10 +273,37 @@ class AgentChannel:
                 "id": instance_id,
                 "status": status,
                 "etag": etag,
-                "tasks": [_manifest(ctx, t, definitions) for t in entries[instance_id]],
+                "tasks": [_manifest(ctx, t, documents) for t in entries[instance_id]],
             }
             for instance_id, (status, etag) in etags.items()
         ]
+
+    def _heartbeats_due(self, ids: list[str], now: datetime) -> list[str]:
+        """The instances this process has not recorded a heartbeat for in the last
+        :data:`HEARTBEAT_WRITE_INTERVAL` (so most polls write nothing)."""
+        cutoff = now - HEARTBEAT_WRITE_INTERVAL
+        with self._touch_lock:
+            due = [i for i in ids if self._touched.get(i, _NEVER) < cutoff]
+            for i in due:
+                self._touched[i] = now
+        return due
+
+    def _document(self, uow: UnitOfWork, key: tuple[str, str, int]) -> dict[str, Any] | None:
+        """The agent's rendering of a task definition, cached: a revision never changes what
+        the agent needs (only its status, which the agent does not read)."""
+        with self._touch_lock:
+            cached = self._documents.get(key)
+        if cached is not None:
+            return cached
+        td = uow.task_definitions.get(*key)
+        if td is None:
+            return None
+        document = _agent_document(td)
+        with self._touch_lock:
+            if len(self._documents) >= MAX_CACHED_DOCUMENTS:
+                self._documents.pop(next(iter(self._documents)))
+            self._documents[key] = document
+        return document
 
 
 def _parse_poll(ctx: RequestContext, body: dict[str, Any]) -> _Poll:
@@ -309,10 +340,8 @@ def _etag(status: str, tasks: list[tuple[str, str]]) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
-def _manifest(
-    ctx: RequestContext, task: Task, definitions: dict[tuple[str, int], TaskDefinition]
-) -> dict[str, Any]:
-    td = definitions.get((task.family, task.revision))
+def _manifest(ctx: RequestContext, task: Task, documents: _Documents) -> dict[str, Any]:
+    document = documents.get((task.region, task.family, task.revision))
     return {
         "taskArn": task_arn(ctx, task),
         "taskId": task.task_id,
@@ -323,7 +352,7 @@ def _manifest(
         "taskDefinitionArn": arns.task_definition_arn(
             ctx.region, ctx.account_id, task.family, task.revision
         ),
-        "taskDefinition": _agent_document(td) if td else None,
+        "taskDefinition": document,
         "overrides": overrides_to_wire(task.overrides),
         "containers": [
             {"name": c.name, "runtimeId": c.runtime_id, "lastStatus": c.last_status.value}

@@ -84,6 +84,7 @@ def apply_reports(
         require_active_cluster(ctx, uow, cluster)
         found = uow.tasks.get_many(ctx.region, cluster, [r.task_id for r in batch])
         result: dict[str, Task] = {}
+        changed: dict[str, Task] = {}
         woken: set[str] = set()
         for item in batch:
             task = result.get(item.task_id) or found.get(item.task_id)
@@ -93,8 +94,10 @@ def apply_reports(
             if updated != task:
                 if updated.desired_status is not task.desired_status and task.instance_id:
                     woken.add(task.instance_id)
-                updated = uow.tasks.save(updated)
+                changed[item.task_id] = updated
             result[item.task_id] = updated
+        for saved in uow.tasks.save_many(list(changed.values())):
+            result[saved.task_id] = saved
         return list(result.values()), woken
 
     tasks, woken = ctx.store.write(write)

@@ -237,13 +237,20 @@ class TaskRepository:
 
     def save(self, task: Task) -> Task:
         """Update; a change by someone else since ``task`` was read raises StaleDataError."""
-        row = self._session.get(TaskRow, task.task_id)
-        if row is None:
-            raise LookupError(task.task_id)
-        require_version(row.version, task.version, f"task {task.task_id}")
-        _fill(row, task)
+        return self.save_many([task])[0]
+
+    def save_many(self, tasks: Sequence[Task]) -> list[Task]:
+        """Update several tasks in one flush (optimistic, like :meth:`save`)."""
+        rows = []
+        for task in tasks:
+            row = self._session.get(TaskRow, task.task_id)
+            if row is None:
+                raise LookupError(task.task_id)
+            require_version(row.version, task.version, f"task {task.task_id}")
+            _fill(row, task)
+            rows.append(row)
         self._session.flush()
-        return _to_domain(row)
+        return [replace(task, version=row.version) for task, row in zip(tasks, rows, strict=True)]
 
     def delete_stopped_before(self, cutoff: datetime) -> int:
         """Forget tasks STOPPED before ``cutoff`` (ECS keeps them describable ≥ 1 hour)."""
