@@ -46,14 +46,15 @@ def test_round_trip_with_every_member(store: Store) -> None:
 
 def test_usage_counts_only_live_tasks(store: Store) -> None:
     store.write(lambda uow: [
-        uow.tasks.add(task("a" * 32)),
-        uow.tasks.add(task("b" * 32, ports=((53, "udp"),), last_status=TaskStatus.RUNNING)),
+        uow.tasks.add(task("a" * 32, group="family:web")),
+        uow.tasks.add(task("b" * 32, ports=((53, "udp"),), last_status=TaskStatus.RUNNING, group="service:api")),
         uow.tasks.add(task("c" * 32, last_status=TaskStatus.STOPPED, desired_status=DesiredStatus.STOPPED)),
         uow.tasks.add(task("d" * 32, instance="i2", ports=())),
     ])
     usage = store.read(lambda uow: uow.tasks.usage_by_instance("r", "c"))
     assert usage["i1"] == InstanceUsage(
-        cpu=20, memory=128, ports=frozenset({(8080, "tcp"), (53, "udp")}), running_count=2, pending_count=1
+        cpu=20, memory=128, ports=frozenset({(8080, "tcp"), (53, "udp")}), running_count=2, pending_count=1,
+        group_counts={"family:web": 1, "service:api": 1},
     )
     assert usage["i2"].ports == frozenset() and usage["i2"].cpu == 10
     assert store.read(lambda uow: uow.tasks.count_live("r", "c")) == 3

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,8 @@ _REGISTERED = (ContainerInstanceStatus.ACTIVE.value, ContainerInstanceStatus.DRA
 
 @dataclass(frozen=True, slots=True)
 class InstanceCapacity:
-    """What placement needs of an instance, read from columns (no document decoding)."""
+    """What placement needs of an instance: capacity, and what constraints and the cluster
+    query language look at (attributes, ids, agent version, registration time)."""
 
     instance_id: str
     active: bool
@@ -36,6 +37,10 @@ class InstanceCapacity:
     cpu: int
     memory: int
     reserved_ports: frozenset[tuple[int, str]]
+    ec2_instance_id: str = ""
+    attributes: Mapping[str, str | None] = field(default_factory=dict)
+    agent_version: str | None = None
+    registered_at: datetime | None = None
 
 
 class CapacityCache:
@@ -138,15 +143,20 @@ class ContainerInstanceRepository:
         )
         cached = self._cache.get((region, cluster), fingerprint)
         if cached is None:
-            result = connection.execute(
-                select(row.instance_id, row.status, row.cpu, row.memory, row.ports)
+            result = self._session.execute(
+                select(
+                    row.instance_id,
+                    row.status,
+                    row.cpu,
+                    row.memory,
+                    row.ports,
+                    row.registered_at,
+                    row.document,
+                )
                 .where(*scope)
                 .order_by(row.instance_id)
             )
-            cached = [
-                InstanceCapacity(i, status == _ACTIVE, True, cpu, memory, _ports(ports))
-                for i, status, cpu, memory, ports in result
-            ]
+            cached = [_capacity(*columns) for columns in result]
             self._cache.put((region, cluster), fingerprint, cached)
         stale = set(
             connection.execute(
@@ -250,6 +260,29 @@ def _fill(row: ContainerInstanceRow, instance: ContainerInstance) -> None:
             "dockerVersion": instance.version_info.docker_version,
         },
     }
+
+
+def _capacity(
+    instance_id: str,
+    status: str,
+    cpu: int,
+    memory: int,
+    ports: str,
+    registered_at: datetime,
+    doc: dict[str, Any],
+) -> InstanceCapacity:
+    return InstanceCapacity(
+        instance_id=instance_id,
+        active=status == _ACTIVE,
+        connected=True,
+        cpu=cpu,
+        memory=memory,
+        reserved_ports=_ports(ports),
+        ec2_instance_id=doc.get("ec2InstanceId") or "",
+        attributes={a["name"]: a.get("value") for a in doc.get("attributes", [])},
+        agent_version=(doc.get("versionInfo") or {}).get("agentVersion"),
+        registered_at=registered_at,
+    )
 
 
 @functools.lru_cache(maxsize=256)

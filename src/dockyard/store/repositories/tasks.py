@@ -3,8 +3,8 @@ container-instance views and the agent channel need."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,8 @@ class InstanceUsage:
     ports: frozenset[tuple[int, str]] = frozenset()
     running_count: int = 0
     pending_count: int = 0
+    group_counts: Mapping[str, int] = field(default_factory=dict)
+    """Tasks with desiredStatus RUNNING per task group (spread, distinctInstance, task:group)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,13 @@ class TaskRepository:
             select(t.instance_id, t.ports).where(*where, t.ports != "")
         ):
             ports.setdefault(str(instance_id), set()).update(_decode_ports(text))
+        groups: dict[str, dict[str, int]] = {}
+        for instance_id, group, n in connection.execute(
+            select(t.instance_id, t.group_name, func.count())
+            .where(*where, t.desired_status == DesiredStatus.RUNNING.value)
+            .group_by(t.instance_id, t.group_name)
+        ):
+            groups.setdefault(str(instance_id), {})[str(group or "")] = int(n)
         rows = connection.execute(
             select(
                 t.instance_id,
@@ -184,6 +193,7 @@ class TaskRepository:
                 ports=frozenset(ports.get(instance_id, ())),
                 running_count=int(running or 0),
                 pending_count=int(pending or 0),
+                group_counts=groups.get(instance_id, {}),
             )
             for instance_id, cpu, memory, running, pending in rows
         }
