@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from dockyard.domain.task import (
     ContainerOverride,
@@ -25,7 +26,6 @@ from dockyard.domain.task_status import (
     StopCode,
     TaskStatus,
 )
-from dockyard.store.repositories import require_version
 from dockyard.store.schema import TaskRow
 
 _STOPPED = TaskStatus.STOPPED.value
@@ -83,9 +83,10 @@ class TaskRepository:
         wanted = list(dict.fromkeys(task_ids))
         if not wanted:
             return {}
-        rows = self._session.scalars(
-            select(TaskRow).where(
-                TaskRow.region == region, TaskRow.cluster == cluster, TaskRow.task_id.in_(wanted)
+        table = _TABLE
+        rows = self._session.execute(
+            select(table).where(
+                table.c.region == region, table.c.cluster == cluster, table.c.task_id.in_(wanted)
             )
         )
         return {row.task_id: _to_domain(row) for row in rows}
@@ -250,17 +251,37 @@ class TaskRepository:
         return self.save_many([task])[0]
 
     def save_many(self, tasks: Sequence[Task]) -> list[Task]:
-        """Update several tasks in one flush (optimistic, like :meth:`save`)."""
-        rows = []
-        for task in tasks:
-            row = self._session.get(TaskRow, task.task_id)
-            if row is None:
-                raise LookupError(task.task_id)
-            require_version(row.version, task.version, f"task {task.task_id}")
-            _fill(row, task)
-            rows.append(row)
-        self._session.flush()
-        return [replace(task, version=row.version) for task, row in zip(tasks, rows, strict=True)]
+        """Update several tasks in one statement (optimistic, like :meth:`save`): each row must
+        still carry the version its task was read with, or StaleDataError for the batch."""
+        if not tasks:
+            return []
+        table = _TABLE
+        statement = (
+            update(table)
+            .where(table.c.task_id == bindparam("k_task_id"))
+            .where(table.c.version == bindparam("k_version"))
+            .values(
+                {name: bindparam(f"v_{name}") for name in _COLUMNS}
+                | {"version": bindparam("v_version")}
+            )
+        )
+        params = [
+            {
+                **{f"v_{k}": v for k, v in _values(t).items()},
+                "v_version": t.version + 1,
+                "k_task_id": t.task_id,
+                "k_version": t.version,
+            }
+            for t in tasks
+        ]
+        connection = self._session.connection()
+        if connection.dialect.supports_sane_multi_rowcount:
+            updated = connection.execute(statement, params).rowcount
+        else:
+            updated = sum(connection.execute(statement, p).rowcount for p in params)
+        if updated != len(tasks):
+            raise StaleDataError(f"{len(tasks) - updated} of {len(tasks)} tasks changed since read")
+        return [replace(t, version=t.version + 1) for t in tasks]
 
     def delete_stopped_before(self, cutoff: datetime) -> int:
         """Forget tasks STOPPED before ``cutoff`` (ECS keeps them describable ≥ 1 hour)."""
@@ -283,25 +304,62 @@ def _decode_ports(text: str) -> set[tuple[int, str]]:
     return result
 
 
+_TABLE: Table = TaskRow.__table__  # type: ignore[assignment]
+
+_COLUMNS = (
+    "region",
+    "cluster",
+    "instance_id",
+    "family",
+    "revision",
+    "started_by",
+    "group_name",
+    "service_name",
+    "launch_type",
+    "last_status",
+    "desired_status",
+    "client_token",
+    "cpu",
+    "memory",
+    "ports",
+    "created_at",
+    "stopped_at",
+    "document",
+)
+"""Every column but the key and the version, in :func:`_values` order."""
+
+
 def _fill(row: TaskRow, task: Task) -> None:
-    row.region = task.region
-    row.cluster = task.cluster
-    row.instance_id = task.instance_id
-    row.family = task.family
-    row.revision = task.revision
-    row.started_by = task.started_by
-    row.group_name = task.group
-    row.service_name = task.service_name
-    row.launch_type = task.launch_type
-    row.last_status = task.last_status.value
-    row.desired_status = task.desired_status.value
-    row.client_token = task.client_token
-    row.cpu = task.cpu
-    row.memory = task.memory
-    row.ports = _encode_ports(task.ports)
-    row.created_at = task.created_at
-    row.stopped_at = task.stopped_at
-    row.document = {
+    for name, value in _values(task).items():
+        setattr(row, name, value)
+
+
+def _values(task: Task) -> dict[str, Any]:
+    """Column values of ``task`` (all of :data:`_COLUMNS`)."""
+    return {
+        "region": task.region,
+        "cluster": task.cluster,
+        "instance_id": task.instance_id,
+        "family": task.family,
+        "revision": task.revision,
+        "started_by": task.started_by,
+        "group_name": task.group,
+        "service_name": task.service_name,
+        "launch_type": task.launch_type,
+        "last_status": task.last_status.value,
+        "desired_status": task.desired_status.value,
+        "client_token": task.client_token,
+        "cpu": task.cpu,
+        "memory": task.memory,
+        "ports": _encode_ports(task.ports),
+        "created_at": task.created_at,
+        "stopped_at": task.stopped_at,
+        "document": _document(task),
+    }
+
+
+def _document(task: Task) -> dict[str, Any]:
+    return {
         "containers": [_container_doc(c) for c in task.containers],
         "overrides": _overrides_doc(task.overrides),
         "taskCpu": task.task_cpu,
@@ -313,7 +371,8 @@ def _fill(row: TaskRow, task: Task) -> None:
     }
 
 
-def _to_domain(row: TaskRow) -> Task:
+def _to_domain(row: Any) -> Task:
+    """A task from its row: an ORM ``TaskRow`` or a Core row of the ``tasks`` table."""
     doc: dict[str, Any] = row.document
     return Task(
         task_id=row.task_id,
