@@ -91,8 +91,16 @@ def _agent_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--cpu-units", type=int, default=None)
     cmd.add_argument("--memory-mib", type=int, default=None)
     cmd.add_argument("--attribute", action="append", default=[], metavar="NAME=VALUE")
-    cmd.add_argument("--availability-zone", default=None)
-    cmd.add_argument("--instance-type", default="dockyard.local")
+    cmd.add_argument(
+        "--availability-zone",
+        default=None,
+        help="zone attribute; a comma-separated list rotates over a --count fleet",
+    )
+    cmd.add_argument(
+        "--instance-type",
+        default="dockyard.local",
+        help="instance-type attribute; a comma-separated list rotates over a --count fleet",
+    )
     cmd.add_argument(
         "--pull-behavior",
         choices=[b.value for b in PullBehavior],
@@ -213,8 +221,8 @@ def _build_agent(
         memory_mib=args.memory_mib,
         reserved_memory_mib=args.reserved_memory_mib,
         attributes=[_attribute(a) for a in args.attribute],
-        availability_zone=args.availability_zone,
-        instance_type=args.instance_type,
+        availability_zone=_first(args.availability_zone),
+        instance_type=_first(args.instance_type) or "dockyard.local",
     )
     config = AgentConfig(
         cluster=args.cluster,
@@ -223,6 +231,8 @@ def _build_agent(
         options=options,
         data_dir=data_dir,
         count=args.count,
+        availability_zones=_split(args.availability_zone),
+        instance_types=_split(args.instance_type),
         workers=args.workers,
         cleanup_wait=args.task_cleanup_wait,
     )
@@ -258,6 +268,15 @@ def _with_docker_version(facts: HostFacts, runtime: Any) -> HostFacts:
         return HostFacts(facts.cpu_count, facts.memory_mib, facts.architecture, version())
     except Exception:
         return facts
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+
+def _first(text: str | None) -> str | None:
+    parts = _split(text)
+    return parts[0] if parts else None
 
 
 def _attribute(text: str) -> tuple[str, str]:

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,8 @@ class AgentConfig:
     options: RegistrationOptions
     data_dir: Path | None = None
     count: int = 1
+    availability_zones: tuple[str, ...] = ()
+    instance_types: tuple[str, ...] = ()
     workers: int = 32
     cleanup_wait: float = DEFAULT_CLEANUP_WAIT_SECONDS
 
@@ -123,17 +125,28 @@ class Agent:
         arns = []
         for index in range(self.config.count):
             previous = known[index] if index < len(known) else None
-            arns.append(self._register(previous))
+            arns.append(self._register(previous, self._options_for(index)))
         if self.state is not None:
             self.state.save_instances(self.config.cluster, arns)
         log.info("registered %d instance(s) in cluster %s", len(arns), self.config.cluster)
         return arns
 
-    def _register(self, previous: str | None) -> str:
+    def _options_for(self, index: int) -> RegistrationOptions:
+        """The ``index``-th instance's options: zones and instance types rotate over the
+        configured lists (a simulated fleet spread over several AZs / types)."""
+        zones, types = self.config.availability_zones, self.config.instance_types
+        options = self.config.options
+        if zones:
+            options = replace(options, availability_zone=zones[index % len(zones)])
+        if types:
+            options = replace(options, instance_type=types[index % len(types)])
+        return options
+
+    def _register(self, previous: str | None, options: RegistrationOptions) -> str:
         request = registration_request(
             self.config.cluster,
             self.config.facts,
-            self.config.options,
+            options,
             region=self.config.region,
             instance_arn=previous,
         )
