@@ -1,153 +1,65 @@
-"""Task placement: which container instance each new task runs on. Pure.
+"""Task placement: which container instance each new task runs on, and which tasks stop. Pure.
 
-This first version is the resource-fit stage of ECS's pipeline (ecs-reference §1.1) followed by
-a random pick; constraints and strategies (binpack / spread, the cluster query language) come
-with the placement issue and plug in behind the same :func:`place_tasks` call.
+ECS's pipeline (ecs-reference §1.1) over immutable snapshots — see ``README.md`` here for the
+diagram and the glossary::
 
-Stages, for each task of the batch in turn::
+    instances ─▶ eligibility ─▶ resources ─▶ required attributes ─▶ constraints
+              ─▶ strategies (lexicographic, rng last) ─▶ pick ─▶ overlay, next task
 
-    instances ──eligible (ACTIVE, agent connected)──▶ fit (CPU, MEMORY, PORTS, PORTS_UDP)
-              ──▶ pick one at random ──▶ overlay the proposal, next task
+* :func:`place_tasks` — RunTask / StartTask / service scale-out; a batch sees its own proposals.
+* :func:`validate_placement` — ECS's checks of constraints and strategies, before any work.
+* :func:`select_tasks_to_stop` — scale-in by the same strategies.
+* :func:`explain` — every instance's verdict and key values (``dockyard placement explain``).
+* :func:`rebalance` — a plan of moves toward binpack or spread (a Dockyard extension).
 
-Invariant: a batch sees its own proposals: the instances' usage plus everything already placed
-in this batch never exceeds any instance's registered CPU or MEMORY, and no two live tasks on
-one instance claim the same static host port.
-Every rejection is data: :class:`PlacementFailure` carries ECS's ``failures[].reason``.
+Every rejection is data: :class:`PlacementFailure` carries ECS's ``failures[].reason`` strings
+(:mod:`dockyard.placement.reasons`). The cluster query language lives in
+:mod:`dockyard.placement.query`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-
-from dockyard.infra.ids import RandomSource
+from dockyard.placement.engine import ANONYMOUS_GROUP, place_tasks
+from dockyard.placement.explain import InstanceVerdict, StrategyValue, explain
+from dockyard.placement.model import (
+    InstanceSnapshot,
+    PlacementConstraint,
+    PlacementFailure,
+    PlacementResult,
+    PlacementStrategy,
+    RunningTask,
+    TaskDemand,
+)
+from dockyard.placement.rebalance import Move, RebalancePlan, rebalance
+from dockyard.placement.scale_in import select_tasks_to_stop
+from dockyard.placement.strategies import DEFAULT_SERVICE_STRATEGIES
+from dockyard.placement.validation import (
+    MAX_CONSTRAINTS,
+    MAX_EXPRESSION_LENGTH,
+    MAX_STRATEGIES,
+    validate_placement,
+)
 
 __all__ = [
+    "ANONYMOUS_GROUP",
+    "DEFAULT_SERVICE_STRATEGIES",
+    "MAX_CONSTRAINTS",
+    "MAX_EXPRESSION_LENGTH",
+    "MAX_STRATEGIES",
     "InstanceSnapshot",
+    "InstanceVerdict",
+    "Move",
+    "PlacementConstraint",
     "PlacementFailure",
     "PlacementResult",
+    "PlacementStrategy",
+    "RebalancePlan",
+    "RunningTask",
+    "StrategyValue",
     "TaskDemand",
+    "explain",
     "place_tasks",
+    "rebalance",
+    "select_tasks_to_stop",
+    "validate_placement",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class TaskDemand:
-    """What one task asks of an instance: CPU units, MiB, static ``(port, protocol)`` pairs."""
-
-    cpu: int
-    memory: int
-    ports: frozenset[tuple[int, str]] = frozenset()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InstanceSnapshot:
-    """An instance as placement sees it: registered capacity minus what live tasks hold.
-
-    ``reserved_ports`` are the agent's PORTS / PORTS_UDP resources; ``used_ports`` the static
-    host ports of live tasks.
-    """
-
-    instance_id: str
-    active: bool
-    connected: bool
-    cpu: int
-    memory: int
-    used_cpu: int = 0
-    used_memory: int = 0
-    reserved_ports: frozenset[tuple[int, str]] = frozenset()
-    used_ports: frozenset[tuple[int, str]] = frozenset()
-
-    def shortfalls(self, demand: TaskDemand) -> tuple[str, ...]:
-        """Every reason ``demand`` does not fit, in ECS's order (empty: it fits)."""
-        reasons = []
-        if self.cpu - self.used_cpu < demand.cpu:
-            reasons.append("RESOURCE:CPU")
-        if self.memory - self.used_memory < demand.memory:
-            reasons.append("RESOURCE:MEMORY")
-        taken = self.reserved_ports | self.used_ports
-        clashes = {protocol for port, protocol in demand.ports if (port, protocol) in taken}
-        if "tcp" in clashes:
-            reasons.append("RESOURCE:PORTS")
-        if "udp" in clashes:
-            reasons.append("RESOURCE:PORTS_UDP")
-        return tuple(reasons)
-
-    def with_task(self, demand: TaskDemand) -> InstanceSnapshot:
-        return replace(
-            self,
-            used_cpu=self.used_cpu + demand.cpu,
-            used_memory=self.used_memory + demand.memory,
-            used_ports=self.used_ports | demand.ports,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PlacementFailure:
-    """One instance that could not take a task, and every reason why."""
-
-    instance_id: str
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PlacementResult:
-    """``placements[i]`` is the instance of the batch's i-th placed task; fewer placements than
-    asked means the rest did not fit, and ``failures`` says why (one entry per instance)."""
-
-    placements: tuple[str, ...] = ()
-    failures: tuple[PlacementFailure, ...] = field(default=())
-
-
-def place_tasks(
-    demand: TaskDemand,
-    instances: Sequence[InstanceSnapshot],
-    *,
-    count: int,
-    rng: RandomSource,
-) -> PlacementResult:
-    """Place ``count`` tasks of ``demand`` on ``instances``. Pure (randomness injected).
-
-    Instances are considered in ``instance_id`` order so a seeded ``rng`` replays a decision.
-    Every instance is checked once; after a placement only the chosen one is checked again
-    (nothing else changed), so a batch costs O(instances + count).
-    """
-    pool = sorted(instances, key=lambda i: i.instance_id)
-    failures: dict[str, tuple[str, ...]] = {}
-    feasible: list[InstanceSnapshot] = []
-    for snapshot in pool:
-        reasons = _rejection(snapshot, demand)
-        if reasons:
-            failures[snapshot.instance_id] = reasons
-        else:
-            feasible.append(snapshot)
-    placements: list[str] = []
-    while len(placements) < count and feasible:
-        index = _index(rng, len(feasible))
-        chosen = feasible[index].with_task(demand)
-        placements.append(chosen.instance_id)
-        reasons = _rejection(chosen, demand)
-        if reasons:
-            failures[chosen.instance_id] = reasons
-            del feasible[index]
-        else:
-            feasible[index] = chosen
-    if len(placements) == count:
-        return PlacementResult(tuple(placements))
-    return PlacementResult(
-        tuple(placements),
-        tuple(PlacementFailure(i, r) for i, r in sorted(failures.items())),
-    )
-
-
-def _rejection(snapshot: InstanceSnapshot, demand: TaskDemand) -> tuple[str, ...]:
-    if not snapshot.connected:
-        return ("AGENT",)
-    if not snapshot.active:
-        return ("INACTIVE",)
-    return snapshot.shortfalls(demand)
-
-
-def _index(rng: RandomSource, n: int) -> int:
-    """A uniform-enough index in ``range(n)`` from 4 random bytes (bias < n / 2**32)."""
-    return int.from_bytes(rng.token_bytes(4), "big") % n
