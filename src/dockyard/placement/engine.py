@@ -7,9 +7,10 @@ For each task of a batch in turn::
          ▲                                                                              │
          └──────── only the chosen instance is re-filtered and rescored ◀───────────────┘
 
-Every instance is filtered once (O(instances)); a placement then costs O(buckets + log n),
-where buckets is the number of distinct values of the attribute-spread fields (one without
-attribute spread).
+Every instance is filtered once (O(instances), stopping at its first reason; all its reasons
+are worked out only if the batch falls short and they are reported); a placement then costs
+O(buckets + log n), where buckets is the number of distinct values of the attribute-spread
+fields (one without attribute spread).
 
 Invariant: a batch sees its own proposals: usage, ports, group counts and the running-task
 count of every chosen instance include the tasks already proposed in this batch, so no instance
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dockyard.infra.ids import RandomSource
-from dockyard.placement.filters import build_filters, rejection
+from dockyard.placement.filters import build_filters, rejection, survivors
 from dockyard.placement.model import (
     InstanceSnapshot,
     PlacementConstraint,
@@ -63,18 +64,12 @@ def place_tasks(
     ranking_strategies = build_strategies(strategies)
     name = group if group is not None else ANONYMOUS_GROUP
     pool = sorted(instances, key=lambda i: i.instance_id)
-    failures: dict[str, tuple[str, ...]] = {}
-    feasible = []
-    for snapshot in pool:
-        reasons = rejection(filters, snapshot, demand, name)
-        if reasons:
-            failures[snapshot.instance_id] = reasons
-        else:
-            feasible.append(snapshot)
+    feasible = survivors(filters, pool, demand, name)
     ranking = CandidateRanking(
         ranking_strategies, demand=demand, group=name, pool=pool, feasible=feasible, rng=rng
     )
     dynamic = tuple(f for f in filters if f.dynamic)
+    failures: dict[str, tuple[str, ...]] = {}
     placements: list[str] = []
     while len(placements) < count:
         slot = ranking.best()
@@ -88,6 +83,11 @@ def place_tasks(
         ranking.placed(slot, chosen, feasible=not reasons)
     if len(placements) == count:
         return PlacementResult(tuple(placements))
+    if len(feasible) < len(pool):
+        kept = {s.instance_id for s in feasible}
+        for snapshot in pool:
+            if snapshot.instance_id not in kept:
+                failures[snapshot.instance_id] = rejection(filters, snapshot, demand, name)
     return PlacementResult(
         tuple(placements),
         tuple(PlacementFailure(i, r) for i, r in sorted(failures.items())),

@@ -11,6 +11,7 @@ per placement. Pure: randomness comes only from the injected source, in a fixed 
 from __future__ import annotations
 
 import math
+import struct
 
 from dockyard.infra.ids import RandomSource
 
@@ -23,9 +24,6 @@ def exp_draws(rng: RandomSource, n: int) -> list[float]:
     """``n`` independent Exp(1) values from one ``rng.token_bytes`` call (none if ``n == 0``)."""
     if n <= 0:
         return []
-    raw = rng.token_bytes(_BYTES * n)
-    shift = _BYTES * 8 - _MANTISSA
-    return [
-        -math.log(((int.from_bytes(raw[i : i + _BYTES], "big") >> shift) + 1) * _SCALE)
-        for i in range(0, _BYTES * n, _BYTES)
-    ]
+    words = struct.unpack(f">{n}Q", rng.token_bytes(_BYTES * n))
+    shift, log, scale = _BYTES * 8 - _MANTISSA, math.log, _SCALE
+    return [-log(((w >> shift) + 1) * scale) for w in words]

@@ -45,26 +45,36 @@ class CandidateRanking:
         self.instances = list(feasible)
         self._clocks = exp_draws(rng, len(feasible))
         self._rng = rng
-        self._heaps: dict[tuple[Hashable, ...], list[tuple[Key, int]]] = {}
-        self._bucket_of: list[tuple[Hashable, ...]] = []
-        for slot, instance in enumerate(self.instances):
-            values = tuple(s.bucket(instance) for s in self._shared)
-            self._bucket_of.append(values)
-            self._heaps.setdefault(values, []).append((self._local_key(slot), slot))
+        columns: list[Sequence[object]] = [
+            self._clocks if s.random else [s.placement_key(i, demand, group) for i in feasible]
+            for s in self._local
+        ]
+        ids = [i.instance_id for i in feasible]
+        entries = list(zip(*columns, self._clocks, ids, range(len(feasible)), strict=True))
+        columns_of_buckets = ([s.bucket(i) for i in feasible] for s in self._shared)
+        self._bucket_of = list(zip(*columns_of_buckets, strict=True))
+        if not self._shared:
+            self._bucket_of = [()] * len(feasible)
+        self._heaps: dict[tuple[Hashable, ...], list[Key]] = {}
+        if not self._shared:
+            if entries:
+                self._heaps[()] = entries
+        else:
+            for entry, values in zip(entries, self._bucket_of, strict=True):
+                self._heaps.setdefault(values, []).append(entry)
         for heap in self._heaps.values():
             heapq.heapify(heap)
 
     def best(self) -> int | None:
         """The slot of the best candidate, or None when none is left."""
         if len(self._heaps) <= 1:
-            return next((heap[0][1] for heap in self._heaps.values()), None)
+            return next((_slot(heap[0]) for heap in self._heaps.values()), None)
         best_key: Key | None = None
         best_slot = None
         for values, heap in self._heaps.items():
-            local, slot = heap[0]
-            key = self._full_key(values, local)
+            key = self._full_key(values, heap[0])
             if best_key is None or key < best_key:
-                best_key, best_slot = key, slot
+                best_key, best_slot = key, _slot(heap[0])
         return best_slot
 
     def placed(self, slot: int, updated: InstanceSnapshot, *, feasible: bool) -> None:
@@ -81,23 +91,24 @@ class CandidateRanking:
                 del self._heaps[values]
             return
         self._clocks[slot] += exp_draws(self._rng, 1)[0]
-        heapq.heapreplace(heap, (self._local_key(slot), slot))
+        heapq.heapreplace(heap, self._entry(slot))
 
-    def _local_key(self, slot: int) -> Key:
+    def _entry(self, slot: int) -> Key:
+        """``(*per-instance components, clock, instance_id, slot)``."""
         instance, clock = self.instances[slot], self._clocks[slot]
         parts: list[object] = [
             clock if s.random else s.placement_key(instance, self._demand, self._group)
             for s in self._local
         ]
-        parts.append(clock)
-        parts.append(instance.instance_id)
+        parts.extend((clock, instance.instance_id, slot))
         return tuple(parts)
 
-    def _full_key(self, values: tuple[Hashable, ...], local: Key) -> Key:
+    def _full_key(self, values: tuple[Hashable, ...], entry: Key) -> Key:
+        """The entry's key with the shared counts put back in their strategy positions."""
         parts: list[object] = []
         for shared, index in self._layout:
-            parts.append(self._counts[index][values[index]] if shared else local[index])
-        parts.extend(local[len(self._local) :])
+            parts.append(self._counts[index].get(values[index], 0) if shared else entry[index])
+        parts.extend(entry[len(self._local) :])
         return tuple(parts)
 
 
@@ -121,6 +132,14 @@ def bucket_counts(
     count includes tasks on its full or draining instances."""
     counts: dict[Hashable, int] = {}
     for instance in pool:
-        value = strategy.bucket(instance)
-        counts[value] = counts.get(value, 0) + instance.group_counts.get(group, 0)
+        n = instance.group_counts.get(group, 0)
+        if n:
+            value = strategy.bucket(instance)
+            counts[value] = counts.get(value, 0) + n
     return counts
+
+
+def _slot(entry: Key) -> int:
+    slot = entry[-1]
+    assert isinstance(slot, int)
+    return slot

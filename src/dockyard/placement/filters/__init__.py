@@ -33,6 +33,7 @@ __all__ = [
     "PlacementFilter",
     "build_filters",
     "rejection",
+    "survivors",
 ]
 
 
@@ -45,6 +46,12 @@ class PlacementFilter(Protocol):
     def reasons(
         self, instance: InstanceSnapshot, demand: TaskDemand, group: str | None
     ) -> tuple[str, ...]: ...
+
+    def keep(
+        self, instances: list[InstanceSnapshot], demand: TaskDemand, group: str | None
+    ) -> list[InstanceSnapshot]:
+        """The instances :meth:`reasons` has nothing against, in order (the batch fast path)."""
+        ...
 
 
 CONSTRAINT_FILTERS: dict[str, Callable[[PlacementConstraint], PlacementFilter]] = {
@@ -77,9 +84,23 @@ def rejection(
     group: str | None,
 ) -> tuple[str, ...]:
     """Every filter's reasons, in stage order, without duplicates (empty: feasible)."""
-    found: list[str] = []
+    found: tuple[str, ...] = ()
     for stage in filters:
-        for reason in stage.reasons(instance, demand, group):
-            if reason not in found:
-                found.append(reason)
-    return tuple(found)
+        reasons = stage.reasons(instance, demand, group)
+        if reasons:
+            found += reasons
+    return tuple(dict.fromkeys(found)) if len(found) > 1 else found
+
+
+def survivors(
+    filters: Sequence[PlacementFilter],
+    instances: list[InstanceSnapshot],
+    demand: TaskDemand,
+    group: str | None,
+) -> list[InstanceSnapshot]:
+    """The instances every filter keeps, stage by stage (each stage sees only the survivors
+    of the previous ones, as in ECS's pipeline); full reasons are worked out only when they
+    are reported (:func:`rejection`)."""
+    for stage in filters:
+        instances = stage.keep(instances, demand, group)
+    return instances

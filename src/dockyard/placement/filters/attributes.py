@@ -23,3 +23,10 @@ class AttributesFilter:
             if name not in attributes or (value is not None and attributes[name] != value):
                 return (R.ATTRIBUTE,)
         return ()
+
+    def keep(
+        self, instances: list[InstanceSnapshot], demand: TaskDemand, group: str | None
+    ) -> list[InstanceSnapshot]:
+        if not demand.required_attributes:
+            return instances
+        return [i for i in instances if not self.reasons(i, demand, group)]

@@ -26,3 +26,10 @@ class DistinctInstanceFilter:
         self, instance: InstanceSnapshot, demand: TaskDemand, group: str | None
     ) -> tuple[str, ...]:
         return (R.DISTINCT_INSTANCE,) if instance.group_count(group) > 0 else ()
+
+    def keep(
+        self, instances: list[InstanceSnapshot], demand: TaskDemand, group: str | None
+    ) -> list[InstanceSnapshot]:
+        if group is None:
+            return instances
+        return [i for i in instances if not i.group_counts.get(group, 0)]

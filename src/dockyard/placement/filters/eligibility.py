@@ -25,3 +25,8 @@ class EligibilityFilter:
         if not instance.connected:
             return (R.AGENT,) if instance.active else (R.AGENT, R.INACTIVE)
         return (R.INACTIVE,)
+
+    def keep(
+        self, instances: list[InstanceSnapshot], demand: TaskDemand, group: str | None
+    ) -> list[InstanceSnapshot]:
+        return [i for i in instances if i.connected and i.active]

@@ -37,3 +37,9 @@ class MemberOfFilter:
         self, instance: InstanceSnapshot, demand: TaskDemand, group: str | None
     ) -> tuple[str, ...]:
         return () if self.query.matches(instance) else (R.MEMBER_OF,)
+
+    def keep(
+        self, instances: list[InstanceSnapshot], demand: TaskDemand, group: str | None
+    ) -> list[InstanceSnapshot]:
+        matches = self.query.matches
+        return [i for i in instances if matches(i)]

@@ -21,3 +21,14 @@ class ResourcesFilter:
         self, instance: InstanceSnapshot, demand: TaskDemand, group: str | None
     ) -> tuple[str, ...]:
         return instance.shortfalls(demand)
+
+    def keep(
+        self, instances: list[InstanceSnapshot], demand: TaskDemand, group: str | None
+    ) -> list[InstanceSnapshot]:
+        cpu, memory, ports = demand.cpu, demand.memory, demand.ports
+        fits = [
+            i for i in instances if i.cpu - i.used_cpu >= cpu and i.memory - i.used_memory >= memory
+        ]
+        if not ports:
+            return fits
+        return [i for i in fits if not ports & i.used_ports and not ports & i.reserved_ports]
