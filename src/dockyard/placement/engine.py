@@ -52,13 +52,11 @@ def place_tasks(
 ) -> PlacementResult:
     """Place ``count`` tasks of ``demand`` in ``group`` on ``instances``. Pure.
 
-    ``strategies`` empty means random (RunTask's default); services pass
-    ``DEFAULT_SERVICE_STRATEGIES`` themselves. Instances are taken in ``instance_id`` order so a
-    seeded ``rng`` replays a decision whatever order they come in. Fewer placements than
-    ``count`` means the rest fit nowhere; ``failures`` then lists every instance that cannot
-    take one more task with all its reasons. Raises InvalidParameterException (or the query
-    language's QueryError) for an invalid constraint or strategy — call
-    :func:`validate_placement` first to fail before any work.
+    ``strategies`` empty means random (RunTask's default; services pass
+    ``DEFAULT_SERVICE_STRATEGIES``). Instances are taken in ``instance_id`` order, so a seeded
+    ``rng`` replays a decision. Fewer placements than ``count``: ``failures`` lists every
+    instance that cannot take one more task, with all its reasons. Raises
+    InvalidParameterException (or QueryError) for invalid constraints or strategies.
     """
     filters = build_filters(constraints)
     ranking_strategies = build_strategies(strategies)
@@ -83,12 +81,10 @@ def place_tasks(
         ranking.placed(slot, chosen, feasible=not reasons)
     if len(placements) == count:
         return PlacementResult(tuple(placements))
-    if len(feasible) < len(pool):
-        kept = {s.instance_id for s in feasible}
-        for snapshot in pool:
-            if snapshot.instance_id not in kept:
-                failures[snapshot.instance_id] = rejection(filters, snapshot, demand, name)
+    kept = {s.instance_id for s in feasible}
+    for snapshot in pool:
+        if snapshot.instance_id not in kept:
+            failures[snapshot.instance_id] = rejection(filters, snapshot, demand, name)
     return PlacementResult(
-        tuple(placements),
-        tuple(PlacementFailure(i, r) for i, r in sorted(failures.items())),
+        tuple(placements), tuple(PlacementFailure(i, r) for i, r in sorted(failures.items()))
     )
