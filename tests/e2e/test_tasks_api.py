@@ -214,7 +214,9 @@ def test_overrides_and_tags(ecs) -> None:
             "8192",
         ),
         ({"taskDefinition": "over", "cluster": "nowhere"}, "ClusterNotFoundException", ""),
-        ({"taskDefinition": "over", "placementStrategy": [{"type": "random"}]}, "InvalidParameterException", "placementStrategy"),
+        ({"taskDefinition": "over", "placementStrategy": [{"type": "binpack", "field": "disk"}]}, "InvalidParameterException", "binpack"),
+        ({"taskDefinition": "over", "placementConstraints": [{"type": "distinctInstance", "expression": "x == y"}]}, "InvalidParameterException", "distinctInstance"),
+        ({"taskDefinition": "over", "capacityProviderStrategy": [{"capacityProvider": "FARGATE"}]}, "InvalidParameterException", "capacityProviderStrategy"),
     ],
 )
 def test_run_task_errors(ecs, kwargs, error, text) -> None:  # type: ignore[no-untyped-def]

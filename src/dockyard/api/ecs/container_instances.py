@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dockyard.api.context import Params, RequestContext, Result
+from dockyard.api.ecs.placement_wire import cluster_snapshots
 from dockyard.api.ecs.wire import request_cluster, tags_from_wire, tags_to_wire
 from dockyard.domain import arns
 from dockyard.domain.cluster import ClusterStatus
@@ -31,6 +32,9 @@ from dockyard.domain.tags import merge_tags
 from dockyard.infra.ids import hex_id
 from dockyard.store.repositories.tasks import InstanceUsage
 from dockyard.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from dockyard.placement.query import Query
 
 MAX_DESCRIBE = 100
 MAX_UPDATE_STATE = 10
@@ -177,28 +181,60 @@ def describe_container_instances(ctx: RequestContext, params: Params) -> Result:
 
 def list_container_instances(ctx: RequestContext, params: Params) -> Result:
     cluster = request_cluster(ctx, params)
-    if params.get("filter"):
-        raise InvalidParameterException(
-            "ListContainerInstances filter (cluster query language) is not supported by "
-            "Dockyard yet; it arrives with task placement."
-        )
     status = params.get("status")
     statuses = (status,) if status else ("ACTIVE", "DRAINING")
     limit = page_size(params.get("maxResults"), default=100)
     token = params.get("nextToken")
     after = str(decode_token("ListContainerInstances", token)[0]) if token else None
 
-    def read(uow: UnitOfWork) -> list[ContainerInstance]:
+    query = _compile(params["filter"]) if params.get("filter") else None
+
+    def read(uow: UnitOfWork) -> list[str]:
         require_active_cluster(ctx, uow, cluster)
-        return uow.container_instances.list_page(
+        if query is not None:
+            return _filtered_page(ctx, uow, cluster, query, statuses, after, limit)
+        page = uow.container_instances.list_page(
             ctx.region, cluster, statuses=statuses, after=after, limit=limit
         )
+        return [i.instance_id for i in page]
 
-    page = ctx.store.read(read)
-    result: Result = {"containerInstanceArns": [instance_arn(ctx, i) for i in page]}
-    if len(page) == limit:
-        result["nextToken"] = encode_token("ListContainerInstances", [page[-1].instance_id])
+    ids = ctx.store.read(read)
+    result: Result = {
+        "containerInstanceArns": [
+            arns.container_instance_arn(ctx.region, ctx.account_id, cluster, i) for i in ids
+        ]
+    }
+    if len(ids) == limit:
+        result["nextToken"] = encode_token("ListContainerInstances", [ids[-1]])
     return result
+
+
+def _compile(expression: str) -> Query:
+    from dockyard.placement.query import compile_cached
+
+    return compile_cached(expression)
+
+
+def _filtered_page(
+    ctx: RequestContext,
+    uow: UnitOfWork,
+    cluster: str,
+    query: Query,
+    statuses: tuple[str, ...],
+    after: str | None,
+    limit: int,
+) -> list[str]:
+    """Ids of the instances matching ``query`` (cluster query language), by id. The query
+    sees what placement sees, so only ACTIVE and DRAINING instances can match."""
+    wanted = {"ACTIVE": True, "DRAINING": False}
+    matched = [
+        s.instance_id
+        for s in cluster_snapshots(ctx, uow, cluster)
+        if any(wanted.get(status) is s.active for status in statuses)
+        and (after is None or s.instance_id > after)
+        and query.matches(s)
+    ]
+    return matched[:limit]
 
 
 def update_container_instances_state(ctx: RequestContext, params: Params) -> Result:

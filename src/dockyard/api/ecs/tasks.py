@@ -11,17 +11,20 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from dockyard.api.context import Params, RequestContext, Result
 from dockyard.api.ecs.container_instances import parse_instance_ref, require_active_cluster
+from dockyard.api.ecs.placement_wire import (
+    cluster_snapshots,
+    constraints_from_wire,
+    placement_request,
+    strategies_from_wire,
+)
 from dockyard.api.ecs.task_definitions import parse_task_definition_ref
 from dockyard.api.ecs.task_wire import overrides_from_wire, parse_task_ref, task_arn, task_to_wire
 from dockyard.api.ecs.wire import request_cluster, tags_from_wire
 from dockyard.domain import arns
-from dockyard.domain.container_instance import (
-    AGENT_HEARTBEAT_TIMEOUT_SECONDS,
-)
 from dockyard.domain.errors import ClientException, InvalidParameterException
 from dockyard.domain.pagination import decode_token, encode_token, page_size
 from dockyard.domain.tags import merge_tags
@@ -30,13 +33,8 @@ from dockyard.domain.task_definition import Compatibility, NetworkMode, TaskDefi
 from dockyard.domain.task_definition import TaskDefinitionStatus as TdStatus
 from dockyard.domain.task_status import StopCode
 from dockyard.infra.ids import hex_id
-from dockyard.placement import (
-    InstanceSnapshot,
-    PlacementFailure,
-    TaskDemand,
-    place_tasks,
-)
-from dockyard.store.repositories.tasks import InstanceUsage, TaskFilter
+from dockyard.placement import PlacementFailure, TaskDemand, place_tasks, validate_placement
+from dockyard.store.repositories.tasks import TaskFilter
 from dockyard.store.uow import UnitOfWork
 
 MAX_RUN_COUNT = 10
@@ -76,11 +74,19 @@ def run_task(ctx: RequestContext, params: Params) -> Result:
             if existing:
                 return existing, []
         td = _task_definition(ctx, uow, launch)
-        snapshots = _snapshots(ctx, uow, launch.cluster)
+        constraints, strategies = placement_request(td, params)
+        snapshots = cluster_snapshots(ctx, uow, launch.cluster)
         if not snapshots:
             raise InvalidParameterException(NO_INSTANCES)
-        demand = _demand(td, launch.overrides)
-        result = place_tasks(demand, snapshots, count=count, rng=ctx.deps.rng)
+        result = place_tasks(
+            _demand(td, launch.overrides),
+            snapshots,
+            count=count,
+            rng=ctx.deps.rng,
+            group=launch.group or f"family:{td.family}",
+            constraints=constraints,
+            strategies=strategies,
+        )
         tasks = _store_tasks(ctx, uow, td, launch, result.placements, token)
         return tasks, _failures(ctx, launch.cluster, result.failures)
 
@@ -100,19 +106,20 @@ def start_task(ctx: RequestContext, params: Params) -> Result:
         require_active_cluster(ctx, uow, launch.cluster)
         td = _task_definition(ctx, uow, launch)
         demand = _demand(td, launch.overrides)
+        group = launch.group or f"family:{td.family}"
         ids = [parse_instance_ref(ref, launch.cluster) or "" for ref in refs]
-        snapshots = {s.instance_id: s for s in _snapshots(ctx, uow, launch.cluster, ids)}
+        snapshots = {s.instance_id: s for s in cluster_snapshots(ctx, uow, launch.cluster, ids)}
         tasks, failures = [], []
         for ref, instance_id in zip(refs, ids, strict=True):
             snapshot = snapshots.get(instance_id)
             if snapshot is None:
                 failures.append({"arn": ref, "reason": "MISSING"})
                 continue
-            placed = place_tasks(demand, [snapshot], count=1, rng=ctx.deps.rng)
+            placed = place_tasks(demand, [snapshot], count=1, rng=ctx.deps.rng, group=group)
             if not placed.placements:
                 failures.extend(_failures(ctx, launch.cluster, placed.failures))
                 continue
-            snapshots[instance_id] = snapshot.with_task(demand)
+            snapshots[instance_id] = snapshot.with_task(demand, group)
             tasks.extend(_store_tasks(ctx, uow, td, launch, [instance_id], None))
         return tasks, failures
 
@@ -223,9 +230,14 @@ def _refuse_unsupported(params: Params) -> None:
         raise InvalidParameterException(
             f"launchType {params['launchType']} is not supported by Dockyard yet."
         )
-    for name in ("placementConstraints", "placementStrategy", "capacityProviderStrategy"):
-        if params.get(name):
-            raise InvalidParameterException(f"{name} is not supported by Dockyard yet.")
+    if params.get("capacityProviderStrategy"):
+        raise InvalidParameterException(
+            "capacityProviderStrategy is not supported by Dockyard yet."
+        )
+    validate_placement(  # the request's own constraints and strategies, before any work
+        constraints_from_wire(params.get("placementConstraints")),
+        strategies_from_wire(params.get("placementStrategy")),
+    )
 
 
 def _task_definition(
@@ -259,37 +271,6 @@ def _task_definition(
     return td
 
 
-def _snapshots(
-    ctx: RequestContext, uow: UnitOfWork, cluster: str, ids: list[str] | None = None
-) -> list[InstanceSnapshot]:
-    """Placement's view of the cluster's registered instances (or of ``ids``): capacity from
-    columns, usage aggregated from live tasks; two queries whatever the cluster's size."""
-    since = ctx.now - timedelta(seconds=AGENT_HEARTBEAT_TIMEOUT_SECONDS)
-    capacities = uow.container_instances.capacities(ctx.region, cluster, ids, connected_since=since)
-    if not capacities:
-        return []
-    usage = uow.tasks.usage_by_instance(
-        ctx.region, cluster, [c.instance_id for c in capacities] if ids is not None else None
-    )
-    snapshots = []
-    for c in capacities:
-        used = usage.get(c.instance_id, InstanceUsage())
-        snapshots.append(
-            InstanceSnapshot(
-                instance_id=c.instance_id,
-                active=c.active,
-                connected=c.connected,
-                cpu=c.cpu,
-                memory=c.memory,
-                used_cpu=used.cpu,
-                used_memory=used.memory,
-                reserved_ports=c.reserved_ports,
-                used_ports=used.ports,
-            )
-        )
-    return snapshots
-
-
 def _demand(td: TaskDefinition, overrides: TaskOverrides) -> TaskDemand:
     probe = new_task(
         td,
@@ -301,7 +282,12 @@ def _demand(td: TaskDefinition, overrides: TaskOverrides) -> TaskDemand:
         overrides=overrides,
         now=td.registered_at or _EPOCH,
     )
-    return TaskDemand(probe.cpu, probe.memory, frozenset(probe.ports))
+    return TaskDemand(
+        probe.cpu,
+        probe.memory,
+        frozenset(probe.ports),
+        required_attributes=tuple((a.name, a.value) for a in td.requires_attributes),
+    )
 
 
 def _store_tasks(
