@@ -115,16 +115,83 @@ def run_runtask(pool: list[InstanceSnapshot], tasks: int, per_call: int = 10) ->
     return placed, elapsed
 
 
+E2E_GOAL = 500.0
+
+
+def run_e2e(instances: int, tasks: int, clients: int) -> None:
+    """RunTask count=10 through a real `dockyard server` (SQLite) onto a simulated fleet of
+    ``instances`` over 3 zones and 4 types, same constraint and strategies as the engine run.
+    The simulated agent starts the placed tasks (they keep running)."""
+    import subprocess
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.support.server import ServerProcess
+
+    data = Path(tempfile.mkdtemp()) / "data"
+    data.parent.mkdir(parents=True, exist_ok=True)
+    server = ServerProcess(data_dir=data).start()
+    ecs = server.client("ecs")
+    ecs.create_cluster(clusterName="bench")
+    family_containers = [{"name": "a", "image": "x", "cpu": DEMAND.cpu, "memory": DEMAND.memory}]
+    ecs.register_task_definition(family="web", containerDefinitions=family_containers)
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "dockyard.cli", "agent", "--endpoint", server.endpoint,
+         "--cluster", "bench", "--runtime", "simulated", "--count", str(instances),
+         "--cpu-units", str(16 * 1024), "--memory-mib", str(32 * 1024),
+         "--availability-zone", ",".join(ZONES), "--instance-type", ",".join(TYPES),
+         "--log-level", "warning"],
+        env=server.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        while len(_instance_arns(ecs)) < instances:
+            time.sleep(0.5)
+        calls = tasks // 10
+        constraints = [{"type": c.type, "expression": c.expression} for c in CONSTRAINTS]
+        strategies = [{"type": s.type, "field": s.field} for s in STRATEGIES]
+
+        def call(_: int) -> tuple[int, float]:
+            client = server.client("ecs")
+            start = time.perf_counter()
+            run = client.run_task(cluster="bench", taskDefinition="web", count=10, group=GROUP,
+                                  placementConstraints=constraints, placementStrategy=strategies)
+            return len(run["tasks"]), time.perf_counter() - start
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            results = list(pool.map(call, range(calls)))
+        wall = time.perf_counter() - start
+    finally:
+        agent.terminate()
+        agent.wait(30)
+        server.stop()
+    placed = sum(n for n, _ in results)
+    latencies = sorted(seconds * 1000 for _, seconds in results)
+    rate = placed / wall
+    print(f"e2e: {instances} simulated instances, {placed} tasks placed by {calls} RunTask calls "
+          f"from {clients} clients in {wall:.1f} s")
+    print(f"RunTask p50 {latencies[len(latencies) // 2]:.0f} ms, p99 "
+          f"{latencies[int(len(latencies) * 0.99) - 1]:.0f} ms")
+    print(f"placements/s end to end: {rate:,.0f} ({rate / E2E_GOAL:.2f}x the {E2E_GOAL:.0f}/s goal)")
+
+
+def _instance_arns(ecs: object) -> list[str]:
+    arns: list[str] = []
+    for page in ecs.get_paginator("list_container_instances").paginate(cluster="bench"):  # type: ignore[attr-defined]
+        arns += page["containerInstanceArns"]
+    return arns
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=1000)
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--mode", choices=["engine", "e2e"], default="engine")
+    parser.add_argument("--clients", type=int, default=4, help="e2e: concurrent RunTask callers")
     args = parser.parse_args()
     if args.mode == "e2e":
-        # ---- END-TO-END MODE (to be added by the API wiring): RunTask count=10 through
-        # ---- `dockyard server` on a real store with the same constraints and strategies.
-        raise SystemExit("--mode e2e is not implemented yet")
+        run_e2e(args.instances, args.tasks, args.clients)
+        return
     ensure_query_language()  # a stand-in only if dockyard.placement.query has not landed
     import dockyard.placement.query as query
 
