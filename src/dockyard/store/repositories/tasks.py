@@ -153,7 +153,8 @@ class TaskRepository:
         self, region: str, cluster: str, instance_ids: Iterable[str] | None = None
     ) -> dict[str, InstanceUsage]:
         """Resources held and task counts per instance, from live (non-STOPPED) tasks: one
-        aggregate over every live task, and the static ports of the few that hold any."""
+        aggregate over every live task (by instance, group and statuses, summed here), and the
+        static ports of the few that hold any."""
         t = TaskRow
         where = [
             t.region == region,
@@ -169,34 +170,41 @@ class TaskRepository:
             select(t.instance_id, t.ports).where(*where, t.ports != "")
         ):
             ports.setdefault(str(instance_id), set()).update(_decode_ports(text))
+        totals: dict[str, list[int]] = {}  # instance → [cpu, memory, running, pending]
         groups: dict[str, dict[str, int]] = {}
-        for instance_id, group, n in connection.execute(
-            select(t.instance_id, t.group_name, func.count())
-            .where(*where, t.desired_status == DesiredStatus.RUNNING.value)
-            .group_by(t.instance_id, t.group_name)
-        ):
-            groups.setdefault(str(instance_id), {})[str(group or "")] = int(n)
-        rows = connection.execute(
+        for instance_id, group, desired, last, n, cpu, memory in connection.execute(
             select(
                 t.instance_id,
+                t.group_name,
+                t.desired_status,
+                t.last_status,
+                func.count(),
                 func.sum(t.cpu),
                 func.sum(t.memory),
-                func.sum(case((t.desired_status == DesiredStatus.RUNNING.value, 1), else_=0)),
-                func.sum(case((t.last_status.in_(_PENDING_STATUSES), 1), else_=0)),
             )
             .where(*where)
-            .group_by(t.instance_id)
-        )
+            .group_by(t.instance_id, t.group_name, t.desired_status, t.last_status)
+        ):
+            key = str(instance_id)
+            total = totals.setdefault(key, [0, 0, 0, 0])
+            total[0] += int(cpu or 0)
+            total[1] += int(memory or 0)
+            if desired == DesiredStatus.RUNNING.value:
+                total[2] += int(n)
+                counts = groups.setdefault(key, {})
+                counts[str(group or "")] = counts.get(str(group or ""), 0) + int(n)
+            if last in _PENDING_STATUSES:
+                total[3] += int(n)
         return {
             instance_id: InstanceUsage(
-                cpu=int(cpu or 0),
-                memory=int(memory or 0),
+                cpu=cpu,
+                memory=memory,
                 ports=frozenset(ports.get(instance_id, ())),
-                running_count=int(running or 0),
-                pending_count=int(pending or 0),
+                running_count=running,
+                pending_count=pending,
                 group_counts=groups.get(instance_id, {}),
             )
-            for instance_id, cpu, memory, running, pending in rows
+            for instance_id, (cpu, memory, running, pending) in totals.items()
         }
 
     def status_counts(self, region: str, clusters: Iterable[str]) -> dict[str, tuple[int, int]]:
