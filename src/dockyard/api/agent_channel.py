@@ -31,7 +31,7 @@ import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -72,35 +72,56 @@ _NEVER = datetime.min.replace(tzinfo=UTC)
 MAX_CACHED_DOCUMENTS = 1024
 
 
+class Wakeup:
+    """One waiting poll: the instances notified since it last looked, and an event set on
+    every notification. ``ids`` is only touched under the notifier's lock."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.event = asyncio.Event()
+        self.ids: set[str] = set()
+
+
 class AgentNotifier:
-    """Wakes the polls waiting on an instance. Thread-safe: ``notify`` may be called from any
-    thread; waiters are asyncio futures on the server's event loop."""
+    """Wakes the polls waiting on an instance and tells them which instances changed.
+    Thread-safe: ``notify`` may be called from any thread; waiters live on the event loop."""
 
     def __init__(self) -> None:
-        self._waiters: dict[str, set[asyncio.Future[None]]] = {}
+        self._waiters: dict[str, set[Wakeup]] = {}
         self._lock = threading.Lock()
 
     def notify(self, instance_ids: Iterable[str]) -> None:
-        with self._lock:
-            futures = {f for i in instance_ids for f in self._waiters.get(i, ())}
-        for future in futures:
-            future.get_loop().call_soon_threadsafe(_resolve, future)
-
-    @contextmanager
-    def subscription(self, instance_ids: list[str]) -> Iterator[asyncio.Future[None]]:
-        """A future resolved by the next ``notify`` of any of ``instance_ids``."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        woken: set[Wakeup] = set()
         with self._lock:
             for i in instance_ids:
-                self._waiters.setdefault(i, set()).add(future)
+                for wakeup in self._waiters.get(i, ()):
+                    wakeup.ids.add(i)
+                    woken.add(wakeup)
+        for wakeup in woken:
+            wakeup.loop.call_soon_threadsafe(wakeup.event.set)
+
+    def take(self, wakeup: Wakeup) -> set[str]:
+        """The instances notified since the last ``take`` (and clear the event)."""
+        with self._lock:
+            ids, wakeup.ids = wakeup.ids, set()
+            wakeup.event.clear()
+        return ids
+
+    @contextmanager
+    def subscription(self, instance_ids: list[str]) -> Iterator[Wakeup]:
+        """A :class:`Wakeup` that records every ``notify`` of ``instance_ids`` while open."""
+        wakeup = Wakeup(asyncio.get_running_loop())
+        with self._lock:
+            for i in instance_ids:
+                self._waiters.setdefault(i, set()).add(wakeup)
         try:
-            yield future
+            yield wakeup
         finally:
             with self._lock:
                 for i in instance_ids:
                     waiters = self._waiters.get(i)
                     if waiters is not None:
-                        waiters.discard(future)
+                        waiters.discard(wakeup)
                         if not waiters:
                             del self._waiters[i]
 
@@ -114,11 +135,6 @@ async def _guarded(route: Callable[[Request], Awaitable[Response]], request: Req
         return _error(
             ApiError("An internal error occurred.", code="ServerException", http_status=500)
         )
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,19 +170,22 @@ class AgentChannel:
             poll = _parse_poll(ctx, body)
         except ApiError as error:
             return _error(error)
-        ids = list(poll.etags)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + poll.wait
         heartbeat = True
-        while True:
-            with self._notifier.subscription(ids) as woken:
-                changed = await run_in_threadpool(self._changed, ctx, poll, heartbeat)
+        check: set[str] | None = None  # None: every polled instance
+        with self._notifier.subscription(list(poll.etags)) as wakeup:
+            while True:
+                changed = await run_in_threadpool(self._changed, ctx, poll, heartbeat, check)
                 heartbeat = False
                 remaining = deadline - loop.time()
                 if changed or remaining <= 0:
                     return JSONResponse({"instances": changed})
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(woken, remaining)
+                try:
+                    await asyncio.wait_for(wakeup.event.wait(), remaining)
+                    check = self._notifier.take(wakeup)
+                except TimeoutError:
+                    check = None  # a last full look: changes made by other control planes
 
     async def _report(self, request: Request) -> Response:
         try:
@@ -222,13 +241,17 @@ class AgentChannel:
             deps=self._deps,
         )
 
-    def _changed(self, ctx: RequestContext, poll: _Poll, heartbeat: bool) -> list[dict[str, Any]]:
-        """Manifests of the polled instances whose etag moved. Two reads: a narrow one of
-        (instance, task, desiredStatus) keys for every polled instance, then whole tasks and
-        their task definitions only for the instances that changed."""
+    def _changed(
+        self, ctx: RequestContext, poll: _Poll, heartbeat: bool, check: set[str] | None
+    ) -> list[dict[str, Any]]:
+        """Manifests of the polled instances (or of ``check`` among them: those notified since
+        the last look) whose etag moved. Two reads: a narrow one of (instance, task,
+        desiredStatus) keys, then whole tasks and task definitions only for what changed."""
         now = self._deps.clock.now()
-        ids = list(poll.etags)
-        due = self._heartbeats_due(ids, now) if heartbeat else []
+        ids = list(poll.etags) if check is None else [i for i in poll.etags if i in check]
+        if not ids:
+            return []
+        due = self._heartbeats_due(list(poll.etags), now) if heartbeat else []
         if due:
             self._deps.store.write(
                 lambda uow: uow.container_instances.touch(
