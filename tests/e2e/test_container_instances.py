@@ -113,6 +113,8 @@ def test_refusals(ecs) -> None:
     with pytest.raises(ClientError) as exc:
         ecs.register_container_instance(cluster="refuse", totalResources=RESOURCES[2:])
     assert code(exc) == "InvalidParameterException"
+    assert ecs.list_container_instances(
+        cluster="refuse", filter="attribute:stack == prod")["containerInstanceArns"] == []
     with pytest.raises(ClientError) as exc:
-        ecs.list_container_instances(cluster="refuse", filter="attribute:stack == prod")
+        ecs.list_container_instances(cluster="refuse", filter="attribute:stack == ")
     assert code(exc) == "InvalidParameterException"
