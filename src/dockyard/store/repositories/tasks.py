@@ -6,38 +6,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Table, bindparam, case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from dockyard.domain.task import (
-    ContainerOverride,
-    NetworkBinding,
     Task,
-    TaskContainer,
-    TaskOverrides,
 )
 from dockyard.domain.task_status import (
-    ContainerStatus,
     DesiredStatus,
-    HealthStatus,
-    StopCode,
     TaskStatus,
+)
+from dockyard.store.repositories.task_codec import (
+    COLUMNS,
+    TABLE,
+    decode_ports,
+    fill,
+    to_domain,
+    values,
 )
 from dockyard.store.schema import TaskRow
 
 _STOPPED = TaskStatus.STOPPED.value
 _PENDING_STATUSES = (TaskStatus.PROVISIONING.value, TaskStatus.PENDING.value)
-_TIMESTAMPS = (
-    "pull_started_at",
-    "pull_stopped_at",
-    "started_at",
-    "connectivity_at",
-    "stopping_at",
-    "execution_stopped_at",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,23 +65,23 @@ class TaskRepository:
         row = self._session.get(TaskRow, task_id)
         if row is None or row.region != region or row.cluster != cluster:
             return None
-        return _to_domain(row)
+        return to_domain(row)
 
     def get_by_id(self, task_id: str) -> Task | None:
         row = self._session.get(TaskRow, task_id)
-        return None if row is None else _to_domain(row)
+        return None if row is None else to_domain(row)
 
     def get_many(self, region: str, cluster: str, task_ids: Iterable[str]) -> dict[str, Task]:
         wanted = list(dict.fromkeys(task_ids))
         if not wanted:
             return {}
-        table = _TABLE
+        table = TABLE
         rows = self._session.execute(
             select(table).where(
                 table.c.region == region, table.c.cluster == cluster, table.c.task_id.in_(wanted)
             )
         )
-        return {row.task_id: _to_domain(row) for row in rows}
+        return {row.task_id: to_domain(row) for row in rows}
 
     def by_client_token(self, region: str, cluster: str, token: str) -> list[Task]:
         rows = self._session.scalars(
@@ -101,7 +93,7 @@ class TaskRepository:
             )
             .order_by(TaskRow.task_id)
         )
-        return [_to_domain(r) for r in rows]
+        return [to_domain(r) for r in rows]
 
     def list_page(
         self, region: str, cluster: str, filters: TaskFilter, *, after: str | None, limit: int
@@ -133,7 +125,7 @@ class TaskRepository:
             .where(TaskRow.instance_id.in_(wanted), TaskRow.last_status != _STOPPED)
             .order_by(TaskRow.task_id)
         )
-        return [_to_domain(r) for r in rows]
+        return [to_domain(r) for r in rows]
 
     def live_keys(self, instance_ids: Iterable[str]) -> list[tuple[str, str, str]]:
         """(instance id, task id, desiredStatus) of live tasks on these instances, by task id:
@@ -169,7 +161,7 @@ class TaskRepository:
         for instance_id, text in connection.execute(
             select(t.instance_id, t.ports).where(*where, t.ports != "")
         ):
-            ports.setdefault(str(instance_id), set()).update(_decode_ports(text))
+            ports.setdefault(str(instance_id), set()).update(decode_ports(text))
         totals: dict[str, list[int]] = {}  # instance → [cpu, memory, running, pending]
         groups: dict[str, dict[str, int]] = {}
         for instance_id, group, desired, last, n, cpu, memory in connection.execute(
@@ -248,7 +240,7 @@ class TaskRepository:
         rows = []
         for task in tasks:
             row = TaskRow(task_id=task.task_id)
-            _fill(row, task)
+            fill(row, task)
             rows.append(row)
         self._session.add_all(rows)
         self._session.flush()
@@ -263,19 +255,19 @@ class TaskRepository:
         still carry the version its task was read with, or StaleDataError for the batch."""
         if not tasks:
             return []
-        table = _TABLE
+        table = TABLE
         statement = (
             update(table)
             .where(table.c.task_id == bindparam("k_task_id"))
             .where(table.c.version == bindparam("k_version"))
             .values(
-                {name: bindparam(f"v_{name}") for name in _COLUMNS}
+                {name: bindparam(f"v_{name}") for name in COLUMNS}
                 | {"version": bindparam("v_version")}
             )
         )
         params = [
             {
-                **{f"v_{k}": v for k, v in _values(t).items()},
+                **{f"v_{k}": v for k, v in values(t).items()},
                 "v_version": t.version + 1,
                 "k_task_id": t.task_id,
                 "k_version": t.version,
@@ -297,207 +289,3 @@ class TaskRepository:
         for row in rows:
             self._session.delete(row)
         return len(rows)
-
-
-def _encode_ports(ports: Iterable[tuple[int, str]]) -> str:
-    return ",".join(f"{port}/{protocol}" for port, protocol in ports)
-
-
-def _decode_ports(text: str) -> set[tuple[int, str]]:
-    result = set()
-    for item in text.split(","):
-        if item:
-            port, _, protocol = item.partition("/")
-            result.add((int(port), protocol or "tcp"))
-    return result
-
-
-_TABLE: Table = TaskRow.__table__  # type: ignore[assignment]
-
-_COLUMNS = (
-    "region",
-    "cluster",
-    "instance_id",
-    "family",
-    "revision",
-    "started_by",
-    "group_name",
-    "service_name",
-    "launch_type",
-    "last_status",
-    "desired_status",
-    "client_token",
-    "cpu",
-    "memory",
-    "ports",
-    "created_at",
-    "stopped_at",
-    "document",
-)
-"""Every column but the key and the version, in :func:`_values` order."""
-
-
-def _fill(row: TaskRow, task: Task) -> None:
-    for name, value in _values(task).items():
-        setattr(row, name, value)
-
-
-def _values(task: Task) -> dict[str, Any]:
-    """Column values of ``task`` (all of :data:`_COLUMNS`)."""
-    return {
-        "region": task.region,
-        "cluster": task.cluster,
-        "instance_id": task.instance_id,
-        "family": task.family,
-        "revision": task.revision,
-        "started_by": task.started_by,
-        "group_name": task.group,
-        "service_name": task.service_name,
-        "launch_type": task.launch_type,
-        "last_status": task.last_status.value,
-        "desired_status": task.desired_status.value,
-        "client_token": task.client_token,
-        "cpu": task.cpu,
-        "memory": task.memory,
-        "ports": _encode_ports(task.ports),
-        "created_at": task.created_at,
-        "stopped_at": task.stopped_at,
-        "document": _document(task),
-    }
-
-
-def _document(task: Task) -> dict[str, Any]:
-    return {
-        "containers": [_container_doc(c) for c in task.containers],
-        "overrides": _overrides_doc(task.overrides),
-        "taskCpu": task.task_cpu,
-        "taskMemory": task.task_memory,
-        "stopCode": task.stop_code.value if task.stop_code else None,
-        "stoppedReason": task.stopped_reason,
-        "healthStatus": task.health_status.value,
-        **{name: _iso(getattr(task, name)) for name in _TIMESTAMPS},
-    }
-
-
-def _to_domain(row: Any) -> Task:
-    """A task from its row: an ORM ``TaskRow`` or a Core row of the ``tasks`` table."""
-    doc: dict[str, Any] = row.document
-    return Task(
-        task_id=row.task_id,
-        region=row.region,
-        cluster=row.cluster,
-        family=row.family,
-        revision=row.revision,
-        instance_id=row.instance_id,
-        containers=tuple(_container(c) for c in doc.get("containers", [])),
-        created_at=row.created_at,
-        launch_type=row.launch_type,
-        last_status=TaskStatus(row.last_status),
-        desired_status=DesiredStatus(row.desired_status),
-        overrides=_overrides(doc.get("overrides") or {}),
-        cpu=row.cpu,
-        memory=row.memory,
-        ports=tuple(sorted(_decode_ports(row.ports))),
-        task_cpu=doc.get("taskCpu"),
-        task_memory=doc.get("taskMemory"),
-        started_by=row.started_by,
-        group=row.group_name,
-        service_name=row.service_name,
-        client_token=row.client_token,
-        stop_code=StopCode(doc["stopCode"]) if doc.get("stopCode") else None,
-        stopped_reason=doc.get("stoppedReason"),
-        health_status=HealthStatus(doc.get("healthStatus") or "UNKNOWN"),
-        stopped_at=row.stopped_at,
-        version=row.version,
-        **{name: _parse(doc.get(name)) for name in _TIMESTAMPS},
-    )
-
-
-def _container_doc(c: TaskContainer) -> dict[str, Any]:
-    return {
-        "id": c.container_id,
-        "name": c.name,
-        "image": c.image,
-        "essential": c.essential,
-        "cpu": c.cpu,
-        "memory": c.memory,
-        "memoryReservation": c.memory_reservation,
-        "hasHealthCheck": c.has_health_check,
-        "lastStatus": c.last_status.value,
-        "exitCode": c.exit_code,
-        "reason": c.reason,
-        "runtimeId": c.runtime_id,
-        "imageDigest": c.image_digest,
-        "networkBindings": [
-            [b.container_port, b.host_port, b.protocol, b.bind_ip] for b in c.network_bindings
-        ],
-        "healthStatus": c.health_status.value,
-    }
-
-
-def _container(doc: dict[str, Any]) -> TaskContainer:
-    return TaskContainer(
-        container_id=doc["id"],
-        name=doc["name"],
-        image=doc["image"],
-        essential=doc["essential"],
-        cpu=doc["cpu"],
-        memory=doc.get("memory"),
-        memory_reservation=doc.get("memoryReservation"),
-        has_health_check=doc.get("hasHealthCheck", False),
-        last_status=ContainerStatus(doc["lastStatus"]),
-        exit_code=doc.get("exitCode"),
-        reason=doc.get("reason"),
-        runtime_id=doc.get("runtimeId"),
-        image_digest=doc.get("imageDigest"),
-        network_bindings=tuple(NetworkBinding(*b) for b in doc.get("networkBindings", [])),
-        health_status=HealthStatus(doc.get("healthStatus") or "UNKNOWN"),
-    )
-
-
-def _overrides_doc(o: TaskOverrides) -> dict[str, Any]:
-    return {
-        "containers": [
-            {
-                "name": c.name,
-                "command": list(c.command) if c.command is not None else None,
-                "environment": [list(pair) for pair in c.environment],
-                "cpu": c.cpu,
-                "memory": c.memory,
-                "memoryReservation": c.memory_reservation,
-            }
-            for c in o.containers
-        ],
-        "cpu": o.cpu,
-        "memory": o.memory,
-        "taskRoleArn": o.task_role_arn,
-        "executionRoleArn": o.execution_role_arn,
-    }
-
-
-def _overrides(doc: dict[str, Any]) -> TaskOverrides:
-    return TaskOverrides(
-        containers=tuple(
-            ContainerOverride(
-                name=c["name"],
-                command=tuple(c["command"]) if c.get("command") is not None else None,
-                environment=tuple((k, v) for k, v in c.get("environment", [])),
-                cpu=c.get("cpu"),
-                memory=c.get("memory"),
-                memory_reservation=c.get("memoryReservation"),
-            )
-            for c in doc.get("containers", [])
-        ),
-        cpu=doc.get("cpu"),
-        memory=doc.get("memory"),
-        task_role_arn=doc.get("taskRoleArn"),
-        execution_role_arn=doc.get("executionRoleArn"),
-    )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
