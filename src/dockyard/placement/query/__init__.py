@@ -25,17 +25,19 @@ Decisions where ECS does not say:
 from __future__ import annotations
 
 import functools
-import operator
-import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from collections.abc import Sequence
 
 from lark import Lark, Token, Transformer, UnexpectedEOF, UnexpectedInput
 from lark.exceptions import VisitError
 
-from dockyard.domain.errors import InvalidParameterException
+from dockyard.placement.query.model import (
+    MAX_EXPRESSION_LENGTH,
+    Predicate,
+    Query,
+    QueryError,
+    QueryTarget,
+)
+from dockyard.placement.query.predicates import build_predicate
 
 __all__ = [
     "MAX_EXPRESSION_LENGTH",
@@ -45,57 +47,6 @@ __all__ = [
     "compile_cached",
     "compile_expression",
 ]
-
-MAX_EXPRESSION_LENGTH = 2000
-"""ECS: a constraint expression is at most 2,000 characters."""
-
-
-class QueryTarget(Protocol):
-    """What an expression looks at (the placement engine's ``InstanceSnapshot``)."""
-
-    @property
-    def instance_id(self) -> str: ...
-    @property
-    def ec2_instance_id(self) -> str: ...
-    @property
-    def attributes(self) -> Mapping[str, str | None]: ...
-    @property
-    def agent_connected(self) -> bool: ...
-    @property
-    def agent_version(self) -> str | None: ...
-    @property
-    def registered_at(self) -> datetime | None: ...
-    @property
-    def running_tasks_count(self) -> int: ...
-    @property
-    def task_groups(self) -> frozenset[str]: ...
-
-
-class QueryError(InvalidParameterException):
-    """A malformed expression; ``position`` is the 0-based offset of the problem."""
-
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"Invalid query expression at position {position}: {message}")
-        self.position = position
-
-
-Predicate = Callable[[QueryTarget], bool]
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Query:
-    """A compiled expression."""
-
-    text: str
-    _predicate: Predicate
-    _subjects: frozenset[str]
-
-    def matches(self, target: QueryTarget) -> bool:
-        return self._predicate(target)
-
-    def subjects(self) -> frozenset[str]:
-        return self._subjects
-
 
 _GRAMMAR = r"""
 ?start: or_expr
@@ -148,8 +99,6 @@ _OPERATORS = {
     "!~": "!~",
     "not_matches": "!~",
 }
-_NEGATIVE = frozenset({"!=", "not_in", "!~"})
-_ORDERED = frozenset({">", ">=", "<", "<="})
 
 
 def compile_expression(text: str) -> Query:
@@ -246,7 +195,7 @@ class _Builder(Transformer[Token, Predicate]):
             values = (argument,)
         literals = [_literal(v) for v in values]
         position = values[0].start_pos or 0 if isinstance(values[0], Token) else 0
-        return _predicate(name, op, literals, position)
+        return build_predicate(name, op, literals, position)
 
     def _subject(self, token: Token) -> str:
         text = str(token)
@@ -276,150 +225,3 @@ def _literal(token: object) -> str:
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         return text[1:-1]
     return text
-
-
-def _predicate(name: str, op: str, values: list[str], position: int) -> Predicate:
-    if name.startswith("attribute:"):
-        key = name[len("attribute:") :]
-
-        def attribute(t: QueryTarget) -> object:
-            return t.attributes.get(key) if key in t.attributes else _MISSING
-
-        return _string_predicate(attribute, op, values, position, name)
-    if name == "task:group":
-        return _group_predicate(op, values, position)
-    if name == "runningTasksCount":
-        return _ordered(
-            lambda t: t.running_tasks_count, op, [_int(v, position) for v in values], position, name
-        )
-    if name == "agentVersion":
-        return _ordered(
-            lambda t: _version(t.agent_version or "") if t.agent_version else None,
-            op,
-            [_version(v) for v in values],
-            position,
-            name,
-        )
-    if name == "registeredAt":
-        return _ordered(
-            lambda t: t.registered_at, op, [_instant(v, position) for v in values], position, name
-        )
-    if name == "agentConnected":
-        flags = [_bool(v, position) for v in values]
-        if op in _ORDERED:
-            raise QueryError(f"{op} does not apply to agentConnected", position)
-        return _string_predicate(
-            lambda t: "true" if t.agent_connected else "false",
-            op,
-            ["true" if f else "false" for f in flags],
-            position,
-            name,
-        )
-    if op in _ORDERED:
-        raise QueryError(f"{op} does not apply to {name}", position)
-    return _string_predicate(lambda t: t.ec2_instance_id, op, values, position, name)
-
-
-class _Missing:
-    pass
-
-
-_MISSING = _Missing()
-
-
-def _string_predicate(
-    get: Callable[[QueryTarget], object], op: str, values: list[str], position: int, name: str
-) -> Predicate:
-    if op in _ORDERED:
-        raise QueryError(f"{op} does not apply to {name}", position)
-    pattern = _regex(values[0], position) if op in ("=~", "!~") else None
-    wanted = frozenset(values)
-
-    def positive(value: object) -> bool:
-        if not isinstance(value, str):
-            return False
-        return bool(pattern.fullmatch(value)) if pattern is not None else value in wanted
-
-    if op in _NEGATIVE:
-        return lambda t: not positive(get(t))
-    return lambda t: positive(get(t))
-
-
-def _group_predicate(op: str, values: list[str], position: int) -> Predicate:
-    if op in _ORDERED:
-        raise QueryError(f"{op} does not apply to task:group", position)
-    pattern = _regex(values[0], position) if op in ("=~", "!~") else None
-    wanted = frozenset(values)
-
-    def some(t: QueryTarget) -> bool:
-        if pattern is not None:
-            return any(pattern.fullmatch(g) for g in t.task_groups)
-        return not wanted.isdisjoint(t.task_groups)
-
-    if op in _NEGATIVE:
-        return lambda t: not some(t)
-    return some
-
-
-def _ordered(
-    get: Callable[[QueryTarget], object], op: str, values: list[object], position: int, name: str
-) -> Predicate:
-    if op in ("=~", "!~"):
-        raise QueryError(f"{op} does not apply to {name}", position)
-    if op in ("in", "not_in"):
-        negate = op == "not_in"
-        return lambda t: (get(t) in values) is not negate
-    fn, bound = _COMPARE[op], values[0]
-
-    def check(t: QueryTarget) -> bool:
-        actual = get(t)
-        if actual is None:
-            return op == "!="
-        return fn(actual, bound)
-
-    return check
-
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "<": operator.lt,
-    "<=": operator.le,
-}
-
-
-def _regex(text: str, position: int) -> re.Pattern[str]:
-    try:
-        return re.compile(text)
-    except re.error as exc:
-        raise QueryError(f"invalid regular expression {text!r}: {exc}", position) from None
-
-
-def _int(text: str, position: int) -> int:
-    if not text.lstrip("-").isdigit():
-        raise QueryError(f"runningTasksCount compares with integers, not {text!r}", position)
-    return int(text)
-
-
-def _bool(text: str, position: int) -> bool:
-    if text.lower() not in ("true", "false"):
-        raise QueryError(f"agentConnected is true or false, not {text!r}", position)
-    return text.lower() == "true"
-
-
-def _version(text: str) -> tuple[int, ...]:
-    parts = re.findall(r"\d+", text)
-    return tuple(int(p) for p in parts)
-
-
-def _instant(text: str, position: int) -> datetime:
-    value = text.replace("Z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise QueryError(
-            f"registeredAt compares with dates like 2018-06-18T22:28:28Z, not {text!r}", position
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
