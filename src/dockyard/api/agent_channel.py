@@ -41,11 +41,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dockyard.api.auth.authenticator import Authenticator
-from dockyard.api.auth.sigv4 import SignedRequest
 from dockyard.api.context import Dependencies, RequestContext
 from dockyard.api.ecs.agent_reports import AddressedReport, apply_reports, report_from_wire
 from dockyard.api.ecs.task_wire import overrides_to_wire, task_arn
 from dockyard.api.ecs.wire import cluster_name
+from dockyard.api.http import signed_request
 from dockyard.domain import arns
 from dockyard.domain.errors import ApiError, InvalidParameterException
 from dockyard.domain.identity import Principal
@@ -212,15 +212,7 @@ class AgentChannel:
         self, request: Request, operation: str
     ) -> tuple[RequestContext, dict[str, Any]]:
         raw = await request.body()
-        signed = SignedRequest(
-            method=request.method,
-            raw_path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
-            raw_query=request.scope.get("query_string", b"").decode("latin-1"),
-            headers=[
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]
-            ],
-            body=raw,
-        )
+        signed = signed_request(request, raw)
         auth = self._authenticator.authenticate(signed)
         try:
             body = json.loads(raw or b"{}")

@@ -12,10 +12,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dockyard.api.agent_channel import AgentChannel, AgentNotifier
-from dockyard.api.auth.sigv4 import SignedRequest
 from dockyard.api.dispatch import Dispatcher
 from dockyard.api.ecs.agent_reports import AGENT_CHANNEL_PATH
 from dockyard.api.housekeeping import lifespan
+from dockyard.api.http import signed_request
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 """Largest body read before authentication. AWS JSON and query APIs cap requests far lower
@@ -65,15 +65,7 @@ def _app(dispatcher: Dispatcher, channel: AgentChannel) -> Starlette:
             return JSONResponse(
                 error, status_code=413, headers={"x-amzn-ErrorType": error["__type"]}
             )
-        signed = SignedRequest(
-            method=request.method,
-            raw_path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
-            raw_query=request.scope.get("query_string", b"").decode("latin-1"),
-            headers=[
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]
-            ],
-            body=body,
-        )
+        signed = signed_request(request, body)
         status, headers, payload = dispatcher.handle(signed)
         return Response(payload, status_code=status, headers=headers)
 
@@ -87,5 +79,5 @@ def _app(dispatcher: Dispatcher, channel: AgentChannel) -> Starlette:
             Route(AGENT_CHANNEL_PATH + "/poll", channel.poll, methods=["POST"]),
             Route(AGENT_CHANNEL_PATH + "/report", channel.report, methods=["POST"]),
             Route("/", aws_endpoint, methods=["POST", "GET"]),
-        ]
+        ],
     )
