@@ -495,7 +495,10 @@ def _read_lines(stream: Any, stop: threading.Event | None) -> Iterator[tuple[dat
 
 
 class _Tail:
-    """The last log time yielded and how many lines carried it, to skip them on a re-read."""
+    """The latest log time yielded and how many lines carried it, to skip them on a re-read.
+
+    Latest, not last: stdout and stderr arrive multiplexed, so a line can arrive after a later-
+    stamped one; re-reading from the last one's time would yield the later lines twice."""
 
     def __init__(self) -> None:
         self.last: datetime | None = None
@@ -503,9 +506,10 @@ class _Tail:
         self._skipped = 0
 
     def note(self, at: datetime) -> None:
-        if at != self.last:
-            self.last, self._count = at, 0
-        self._count += 1
+        if self.last is None or at > self.last:
+            self.last, self._count = at, 1
+        elif at == self.last:
+            self._count += 1
 
     def already_yielded(self, at: datetime) -> bool:
         if self.last is None or at > self.last:
