@@ -18,6 +18,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dockyard.infra.settings import (
     DEFAULT_ACCOUNT_ID,
@@ -27,6 +28,10 @@ from dockyard.infra.settings import (
     Settings,
     default_data_dir,
 )
+
+if TYPE_CHECKING:
+    from dockyard.api.context import Dependencies
+    from dockyard.api.housekeeping import Background
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--db", default=None, help="SQLAlchemy URL (default: SQLite in data dir)")
     server.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID)
     server.add_argument("--log-level", default="info")
+    add_scheduler_options(server)
     server.set_defaults(func=_server)
     env = commands.add_parser("env", help="print export lines for the aws CLI and SDKs")
     _common(env)
@@ -66,6 +72,17 @@ def _common(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--region", default=DEFAULT_REGION)
 
 
+def add_scheduler_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--task-healthy-after",
+        type=float,
+        default=40.0,
+        metavar="SECONDS",
+        help="a service task without health checks counts healthy this long after RUNNING "
+        "(ECS: 40; shorten only for tests and demos)",
+    )
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings(
         data_dir=(args.data_dir or default_data_dir()).expanduser().resolve(),
@@ -74,7 +91,24 @@ def _settings(args: argparse.Namespace) -> Settings:
         account_id=getattr(args, "account_id", DEFAULT_ACCOUNT_ID),
         region=args.region,
         db_url=getattr(args, "db", None),
+        task_healthy_after_seconds=getattr(args, "task_healthy_after", 40.0),
     )
+
+
+def control_plane_background(deps: Dependencies) -> list[Background]:
+    """The service controller, plugged into the API's wake-ups."""
+    from dockyard.control.wiring import build_service_controller
+
+    controller = build_service_controller(
+        store=deps.store,
+        clock=deps.clock,
+        rng=deps.rng,
+        account_id=deps.settings.account_id,
+        healthy_after_seconds=deps.settings.task_healthy_after_seconds,
+        notify=deps.notifier.notify,
+    )
+    deps.services.target = controller
+    return [controller]
 
 
 def _server(args: argparse.Namespace) -> int:
@@ -86,7 +120,7 @@ def _server(args: argparse.Namespace) -> int:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     settings = _settings(args)
-    app = build_app(settings)
+    app = build_app(settings, background=control_plane_background)
     print(
         f"dockyard: listening on {settings.endpoint_url} (data dir {settings.data_dir})",
         file=sys.stderr,

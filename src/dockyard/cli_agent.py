@@ -81,6 +81,9 @@ def register(commands: Any, common: Any) -> None:
     up.add_argument("--db", default=None, help="SQLAlchemy URL (default: SQLite in data dir)")
     up.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID)
     up.add_argument("--log-level", default="info")
+    from dockyard.cli import add_scheduler_options
+
+    add_scheduler_options(up)
     _agent_options(up)
     up.set_defaults(func=_up)
 
@@ -142,10 +145,10 @@ def _up(args: argparse.Namespace) -> int:
     from dockyard.api.server import build_app
 
     _logging(args.log_level)
-    from dockyard.cli import _settings
+    from dockyard.cli import _settings, control_plane_background
 
     settings = _settings(args)
-    app = build_app(settings)
+    app = build_app(settings, background=control_plane_background)
     holder: dict[str, Agent] = {}
     thread = threading.Thread(
         target=_boot_local_agent, args=(args, settings, holder), name="agent-boot", daemon=True

@@ -152,10 +152,10 @@ def test_malformed_requests(
 def test_unimplemented_operation_of_known_service_names_itself(
     server: ServerProcess, creds
 ) -> None:
-    response = ecs_call(server.endpoint, "ListServices", {}, key=creds[0], secret=creds[1])
+    response = ecs_call(server.endpoint, "DescribeCapacityProviders", {}, key=creds[0], secret=creds[1])
     assert response.status == 400
     assert response.json()["__type"] == "UnknownOperationException"
-    assert "ListServices" in response.json()["message"]
+    assert "DescribeCapacityProviders" in response.json()["message"]
 
 
 def test_region_comes_from_signing_scope(server: ServerProcess, creds) -> None:

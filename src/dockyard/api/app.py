@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -14,7 +16,7 @@ from starlette.routing import Route
 from dockyard.api.agent_channel import AgentChannel, AgentNotifier
 from dockyard.api.dispatch import Dispatcher
 from dockyard.api.ecs.agent_reports import AGENT_CHANNEL_PATH
-from dockyard.api.housekeeping import lifespan
+from dockyard.api.housekeeping import Background, lifespan
 from dockyard.api.http import signed_request
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
@@ -38,15 +40,17 @@ async def _bounded_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def create_app(dispatcher: Dispatcher) -> Starlette:
+def create_app(dispatcher: Dispatcher, background: Sequence[Background] = ()) -> Starlette:
     notifier = dispatcher.deps.notifier
     if not isinstance(notifier, AgentNotifier):
         raise TypeError("the dispatcher's notifier must be the agent channel's AgentNotifier")
     channel = AgentChannel(dispatcher.authenticator, dispatcher.deps, notifier)
-    return _app(dispatcher, channel)
+    return _app(dispatcher, channel, background)
 
 
-def _app(dispatcher: Dispatcher, channel: AgentChannel) -> Starlette:
+def _app(
+    dispatcher: Dispatcher, channel: AgentChannel, background: Sequence[Background]
+) -> Starlette:
     """An ASGI app around ``dispatcher``.
 
     The pipeline runs on the event loop itself: its database work is short (SQLite in-process,
@@ -73,7 +77,7 @@ def _app(dispatcher: Dispatcher, channel: AgentChannel) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     return Starlette(
-        lifespan=lifespan(dispatcher.deps),
+        lifespan=lifespan(dispatcher.deps, background),
         routes=[
             Route("/_dockyard/health", health, methods=["GET"]),
             Route(AGENT_CHANNEL_PATH + "/poll", channel.poll, methods=["POST"]),

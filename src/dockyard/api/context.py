@@ -25,6 +25,34 @@ class _NoNotifier:
         return None
 
 
+ServiceKey = tuple[str, str, str]
+"""(region, cluster, service name)."""
+
+
+class ServiceWaker(Protocol):
+    """Asks the service scheduler to look at services now (their tasks or inputs changed)."""
+
+    def wake(self, keys: Iterable[ServiceKey]) -> None: ...
+
+    def wake_cluster(self, region: str, cluster: str) -> None: ...
+
+
+class ServiceWakerSlot:
+    """Where the service controller plugs in once it exists (it is built after the
+    dependencies it uses); wakes before that, or without a controller, go nowhere."""
+
+    def __init__(self) -> None:
+        self.target: ServiceWaker | None = None
+
+    def wake(self, keys: Iterable[ServiceKey]) -> None:
+        if self.target is not None:
+            self.target.wake(list(keys))
+
+    def wake_cluster(self, region: str, cluster: str) -> None:
+        if self.target is not None:
+            self.target.wake_cluster(region, cluster)
+
+
 @dataclass(frozen=True, slots=True)
 class Dependencies:
     """Long-lived collaborators shared by all requests of one server process."""
@@ -34,6 +62,7 @@ class Dependencies:
     clock: Clock
     rng: RandomSource
     notifier: InstanceNotifier = field(default_factory=lambda: _NoNotifier())
+    services: ServiceWakerSlot = field(default_factory=ServiceWakerSlot)
 
 
 @dataclass(frozen=True, slots=True)

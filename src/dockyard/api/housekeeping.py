@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
+from typing import Protocol
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -41,15 +42,30 @@ async def _sweeper(deps: Dependencies) -> None:
             log.info("forgot %d tasks stopped over %s ago", removed, STOPPED_TASK_RETENTION)
 
 
-def lifespan(deps: Dependencies) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
-    """A Starlette lifespan running the sweeps while the app serves."""
+class Background(Protocol):
+    """A long-running part of the control plane started and stopped with the app (the
+    service controller): ``start`` returns at once, ``stop`` waits for it to finish."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def lifespan(
+    deps: Dependencies, background: Sequence[Background] = ()
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """A Starlette lifespan running the sweeps and ``background`` while the app serves."""
 
     @contextlib.asynccontextmanager
     async def run(_app: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(_sweeper(deps))
+        for part in background:
+            part.start()
         try:
             yield
         finally:
+            for part in background:
+                await run_in_threadpool(part.stop)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

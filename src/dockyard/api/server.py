@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 
 from starlette.applications import Starlette
 
@@ -13,6 +14,7 @@ from dockyard.api.auth.authenticator import Authenticator
 from dockyard.api.auth.bootstrap import ensure_admin_credentials
 from dockyard.api.context import Dependencies, Handler
 from dockyard.api.dispatch import Dispatcher
+from dockyard.api.housekeeping import Background
 from dockyard.api.protocol import schema
 from dockyard.infra.clock import Clock, SystemClock
 from dockyard.infra.crypto import load_or_create_master_key
@@ -26,11 +28,22 @@ HANDLERS: dict[str, dict[str, Handler]] = {"ecs": ecs.OPERATIONS, "logs": logs.O
 """Every service Dockyard implements operations for (others answer UnknownOperation)."""
 
 
+BackgroundFactory = Callable[[Dependencies], Sequence[Background]]
+"""Builds the parts that run beside the API (the service controller) from its dependencies;
+the command line composes them, since ``api`` may not import ``control``."""
+
+
 def build_app(
-    settings: Settings, *, clock: Clock | None = None, rng: RandomSource | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    rng: RandomSource | None = None,
+    background: BackgroundFactory | None = None,
 ) -> Starlette:
     """Migrate the store, ensure the admin credentials exist, and return the ASGI app."""
-    return create_app(build_dispatcher(settings, clock=clock, rng=rng))
+    dispatcher = build_dispatcher(settings, clock=clock, rng=rng)
+    parts = background(dispatcher.deps) if background else ()
+    return create_app(dispatcher, parts)
 
 
 def build_dispatcher(

@@ -62,6 +62,20 @@ class ClusterNotFoundException(ApiError):
         super().__init__(message)
 
 
+class ServiceNotFoundException(ApiError):
+    code = "ServiceNotFoundException"
+
+    def __init__(self, message: str = "Service not found.") -> None:
+        super().__init__(message)
+
+
+class ServiceNotActiveException(ApiError):
+    code = "ServiceNotActiveException"
+
+    def __init__(self, message: str = "Service was not ACTIVE.") -> None:
+        super().__init__(message)
+
+
 class ClusterContainsServicesException(ApiError):
     code = "ClusterContainsServicesException"
 

@@ -22,9 +22,7 @@ def encode_token(scope: str, last_key: list[str | int]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_token(
-    scope: str, token: str, key_types: tuple[type, ...] = (str,)
-) -> list[str | int]:
+def decode_token(scope: str, token: str, key_types: tuple[type, ...] = (str,)) -> list[str | int]:
     """The sort key a token resumes after; InvalidParameterException when it is not ours.
 
     Invariant: the returned key has exactly ``len(key_types)`` items of those types, so

@@ -47,6 +47,9 @@ class Settings:
     account_id: str = DEFAULT_ACCOUNT_ID
     region: str = DEFAULT_REGION
     db_url: str | None = None
+    task_healthy_after_seconds: float = 40.0
+    """ECS counts a service task without health checks healthy 40 s after RUNNING; tests and
+    demos may shorten it (``--task-healthy-after``)."""
 
     @property
     def database_url(self) -> str:

@@ -136,6 +136,7 @@ class TaskRow(Base):
         Index("ix_tasks_instance", "instance_id", "last_status"),
         Index("ix_tasks_client_token", "region", "cluster", "client_token"),
         Index("ix_tasks_stopped_at", "stopped_at"),
+        Index("ix_tasks_service", "region", "cluster", "service_name"),
     )
 
     task_id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -157,6 +158,30 @@ class TaskRow(Base):
     document: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     stopped_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ServiceRow(Base):
+    """A service: the columns ListServices, DescribeClusters and the controller filter on;
+    the rest (deployments, events, configuration, controller state) in ``document``."""
+
+    __tablename__ = "services"
+    __table_args__ = (
+        UniqueConstraint("region", "cluster", "name", name="uq_services_region_cluster_name"),
+        Index("ix_services_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region: Mapped[str] = mapped_column(String(32))
+    cluster: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    scheduling_strategy: Mapped[str] = mapped_column(String(16))
+    launch_type: Mapped[str] = mapped_column(String(32))
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}

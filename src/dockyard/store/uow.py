@@ -36,6 +36,7 @@ from dockyard.store.repositories.container_instances import (
     ContainerInstanceRepository,
 )
 from dockyard.store.repositories.logs import LogRepository
+from dockyard.store.repositories.services import ServiceRepository
 from dockyard.store.repositories.tags import TagRepository
 from dockyard.store.repositories.task_definitions import TaskDefinitionRepository
 from dockyard.store.repositories.tasks import TaskRepository
@@ -73,6 +74,7 @@ class UnitOfWork:
         self.container_instances = ContainerInstanceRepository(session, caches.capacity)
         self.logs = LogRepository(session)
         self.tasks = TaskRepository(session)
+        self.services = ServiceRepository(session)
 
 
 class Store:

@@ -80,7 +80,7 @@ def apply_reports(
     """
     batch = list(reports)
 
-    def write(uow: UnitOfWork) -> tuple[list[Task], set[str]]:
+    def write(uow: UnitOfWork) -> tuple[list[Task], set[str], list[Task]]:
         require_active_cluster(ctx, uow, cluster)
         found = uow.tasks.get_many(ctx.region, cluster, [r.task_id for r in batch])
         result: dict[str, Task] = {}
@@ -96,13 +96,17 @@ def apply_reports(
                     woken.add(task.instance_id)
                 changed[item.task_id] = updated
             result[item.task_id] = updated
-        for saved in uow.tasks.save_many(list(changed.values())):
+        saved_tasks = uow.tasks.save_many(list(changed.values()))
+        for saved in saved_tasks:
             result[saved.task_id] = saved
-        return list(result.values()), woken
+        return list(result.values()), woken, saved_tasks
 
-    tasks, woken = ctx.store.write(write)
+    tasks, woken, changed_tasks = ctx.store.write(write)
     if woken:
         ctx.deps.notifier.notify(woken)
+    services = {(t.region, t.cluster, t.service_name) for t in changed_tasks if t.service_name}
+    if services:
+        ctx.deps.services.wake(services)
     return tasks
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from dockyard.api.context import Params, RequestContext, Result
 from dockyard.api.ecs.container_instances import parse_instance_ref, require_active_cluster
@@ -34,13 +33,13 @@ from dockyard.domain.task_definition import TaskDefinitionStatus as TdStatus
 from dockyard.domain.task_status import StopCode
 from dockyard.infra.ids import hex_id
 from dockyard.placement import PlacementFailure, TaskDemand, place_tasks, validate_placement
+from dockyard.reconcile.launch import task_demand
 from dockyard.store.repositories.tasks import TaskFilter
 from dockyard.store.uow import UnitOfWork
 
 MAX_RUN_COUNT = 10
 MAX_DESCRIBE = 100
 MAX_START_INSTANCES = 10
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NO_INSTANCES = "No Container Instances were found in your cluster."
 TASK_NOT_FOUND = "The referenced task was not found."
 
@@ -272,22 +271,7 @@ def _task_definition(
 
 
 def _demand(td: TaskDefinition, overrides: TaskOverrides) -> TaskDemand:
-    probe = new_task(
-        td,
-        task_id="0" * 32,
-        container_ids=tuple("0" for _ in td.container_definitions),
-        region="",
-        cluster="",
-        instance_id=None,
-        overrides=overrides,
-        now=td.registered_at or _EPOCH,
-    )
-    return TaskDemand(
-        probe.cpu,
-        probe.memory,
-        frozenset(probe.ports),
-        required_attributes=tuple((a.name, a.value) for a in td.requires_attributes),
-    )
+    return task_demand(td, overrides)
 
 
 def _store_tasks(

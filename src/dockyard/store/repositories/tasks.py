@@ -115,6 +115,52 @@ class TaskRepository:
             query = query.where(t.task_id > after)
         return list(self._session.scalars(query.order_by(t.task_id).limit(limit)))
 
+    def for_service(
+        self, region: str, cluster: str, service: str, *, stopped_since: datetime
+    ) -> list[Task]:
+        """The service's tasks not STOPPED, and those STOPPED at or after ``stopped_since``."""
+        t = TABLE
+        rows = self._session.execute(
+            select(t).where(
+                t.c.region == region,
+                t.c.cluster == cluster,
+                t.c.service_name == service,
+                (t.c.last_status != _STOPPED) | (t.c.stopped_at >= stopped_since),
+            )
+        )
+        return sorted((to_domain(r) for r in rows), key=lambda task: task.task_id)
+
+    def service_counts(
+        self, region: str, cluster: str, services: Iterable[str]
+    ) -> dict[str, dict[str, tuple[int, int]]]:
+        """(RUNNING, PENDING) counts of live tasks per service and deployment (``startedBy``).
+        PENDING counts PROVISIONING too; tasks being stopped count in neither."""
+        names = list(services)
+        if not names:
+            return {}
+        t = TaskRow
+        rows = self._session.execute(
+            select(t.service_name, t.started_by, t.last_status, func.count())
+            .where(
+                t.region == region,
+                t.cluster == cluster,
+                t.service_name.in_(names),
+                t.last_status != _STOPPED,
+                t.desired_status == DesiredStatus.RUNNING.value,
+            )
+            .group_by(t.service_name, t.started_by, t.last_status)
+        )
+        counts: dict[str, dict[str, tuple[int, int]]] = {}
+        for service, started_by, last, n in rows:
+            per = counts.setdefault(str(service), {})
+            running, pending = per.get(str(started_by), (0, 0))
+            if last == TaskStatus.RUNNING.value:
+                running += int(n)
+            elif last in _PENDING_STATUSES or last == TaskStatus.ACTIVATING.value:
+                pending += int(n)
+            per[str(started_by)] = (running, pending)
+        return counts
+
     def live_for_instances(self, instance_ids: Iterable[str]) -> list[Task]:
         """Tasks on these instances whose lastStatus is not STOPPED (the agents' manifests)."""
         wanted = list(instance_ids)
