@@ -2,10 +2,11 @@
 same states, like Kubernetes' hollow nodes. For placement and scale tests with thousands of
 instances in one process; the agent code above it is the same as with Docker.
 
-Behaviour: images are always "present"; ``start`` takes ``start_delay`` seconds; a started
-container exits by itself after ``exit_after`` seconds with ``exit_code`` (never, when None);
-``stop`` ends it at once with 143 (SIGTERM honoured). Dynamic host ports are handed out from
-:data:`FIRST_DYNAMIC_PORT` upwards.
+Behaviour: images are always "present", except names containing :data:`MISSING_IMAGE_MARK`,
+which fail to pull (a task that cannot start, for circuit-breaker tests); ``start`` takes
+``start_delay`` seconds; a started container exits by itself after ``exit_after`` seconds
+with ``exit_code`` (never, when None); ``stop`` ends it at once with 143 (SIGTERM honoured).
+Dynamic host ports are handed out from :data:`FIRST_DYNAMIC_PORT` upwards.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dockyard.agent.docker.model import (
     ContainerRuntimeError,
     ContainerState,
     HostInfo,
+    ImageUnavailable,
     ManagedContainer,
     NetworkBinding,
     PullBehavior,
@@ -39,6 +41,9 @@ from dockyard.agent.docker.spec import (
 from dockyard.agent.docker.volumes import TaskVolumes
 
 __all__ = ["FIRST_DYNAMIC_PORT", "SimulatedRuntime"]
+
+MISSING_IMAGE_MARK = "no-such-image"
+"""Simulated images whose name contains this fail to pull."""
 
 FIRST_DYNAMIC_PORT = 32768
 """Where Linux's default ephemeral port range starts, like Docker's dynamic ports."""
@@ -82,6 +87,8 @@ class SimulatedRuntime:
         self._timer.start()
 
     def ensure_image(self, image: str, pull_behavior: PullBehavior) -> str:
+        if MISSING_IMAGE_MARK in image:
+            raise ImageUnavailable(f"{image}: simulated pull failure (no such image)")
         return "sha256:" + "0" * 64
 
     def create(self, spec: ContainerSpec) -> str:

@@ -23,6 +23,7 @@ from dockyard.domain.cluster import (
 )
 from dockyard.domain.errors import (
     ClusterContainsContainerInstancesException,
+    ClusterContainsServicesException,
     ClusterContainsTasksException,
     ClusterNotFoundException,
     InvalidParameterException,
@@ -104,7 +105,11 @@ def describe_clusters(ctx: RequestContext, params: Params) -> Result:
     def read(
         uow: UnitOfWork,
     ) -> tuple[
-        dict[str, Cluster], dict[str, dict[str, str]], dict[str, int], dict[str, tuple[int, int]]
+        dict[str, Cluster],
+        dict[str, dict[str, str]],
+        dict[str, int],
+        dict[str, tuple[int, int]],
+        dict[str, int],
     ]:
         found = uow.clusters.get_many(ctx.region, names)
         arn_list = [arns.cluster_arn(ctx.region, ctx.account_id, n) for n in found]
@@ -114,9 +119,10 @@ def describe_clusters(ctx: RequestContext, params: Params) -> Result:
             tags,
             uow.container_instances.count_registered(ctx.region, found),
             uow.tasks.status_counts(ctx.region, found),
+            uow.services.count_active(ctx.region, found),
         )
 
-    found, tags, instance_counts, task_counts = ctx.store.read(read)
+    found, tags, instance_counts, task_counts, service_counts = ctx.store.read(read)
     clusters, failures = [], []
     for ref, name in zip(refs, names, strict=True):
         cluster = found.get(name)
@@ -127,6 +133,7 @@ def describe_clusters(ctx: RequestContext, params: Params) -> Result:
             wire = cluster_to_wire(ctx, cluster, tags.get(arn, {}), include)
             wire["registeredContainerInstancesCount"] = instance_counts[name]
             wire["runningTasksCount"], wire["pendingTasksCount"] = task_counts[name]
+            wire["activeServicesCount"] = service_counts.get(name, 0)
             clusters.append(wire)
     return {"clusters": clusters, "failures": failures}
 
@@ -185,6 +192,10 @@ def delete_cluster(ctx: RequestContext, params: Params) -> Result:
     """
 
     def refuse_if_busy(uow: UnitOfWork, cluster: Cluster) -> None:
+        if uow.services.count_active(ctx.region, [cluster.name], include_draining=True):
+            raise ClusterContainsServicesException(
+                "The Cluster cannot be deleted while Services are active."
+            )
         counts = uow.container_instances.count_registered(ctx.region, [cluster.name])
         if counts[cluster.name]:
             raise ClusterContainsContainerInstancesException(

@@ -115,6 +115,7 @@ def register_container_instance(ctx: RequestContext, params: Params) -> Result:
         return stored
 
     instance = ctx.store.write(write)
+    ctx.deps.services.wake_cluster(ctx.region, cluster)  # DAEMON services follow new hosts
     return {"containerInstance": instance_to_wire(ctx, instance)}
 
 
@@ -140,7 +141,9 @@ def deregister_container_instance(ctx: RequestContext, params: Params) -> Result
             replace(instance, status=ContainerInstanceStatus.INACTIVE)
         )
 
-    return {"containerInstance": instance_to_wire(ctx, ctx.store.write(write))}
+    instance = ctx.store.write(write)
+    ctx.deps.services.wake_cluster(ctx.region, cluster)
+    return {"containerInstance": instance_to_wire(ctx, instance)}
 
 
 def describe_container_instances(ctx: RequestContext, params: Params) -> Result:
@@ -261,6 +264,7 @@ def update_container_instances_state(ctx: RequestContext, params: Params) -> Res
         return updated, failures
 
     updated, failures = ctx.store.write(write)
+    ctx.deps.services.wake_cluster(ctx.region, cluster)  # draining moves service tasks
     return {
         "containerInstances": [instance_to_wire(ctx, i) for i in updated],
         "failures": failures,

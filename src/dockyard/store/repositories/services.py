@@ -96,12 +96,18 @@ class ServiceRepository:
         )
         return [(str(r), str(c), str(n)) for r, c, n in rows]
 
-    def count_active(self, region: str, clusters: Iterable[str]) -> dict[str, int]:
+    def count_active(
+        self, region: str, clusters: Iterable[str], *, include_draining: bool = False
+    ) -> dict[str, int]:
+        """ACTIVE (and with ``include_draining`` DRAINING) services per cluster name."""
         names = list(clusters)
+        statuses = [ServiceStatus.ACTIVE.value]
+        if include_draining:
+            statuses.append(ServiceStatus.DRAINING.value)
         s = ServiceRow
         rows = self._session.execute(
             select(s.cluster, func.count())
-            .where(s.region == region, s.cluster.in_(names), s.status == ServiceStatus.ACTIVE.value)
+            .where(s.region == region, s.cluster.in_(names), s.status.in_(statuses))
             .group_by(s.cluster)
         )
         return {str(c): int(n) for c, n in rows}
