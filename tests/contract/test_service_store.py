@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
+from tests.unit.placement.placement_support import SeededRandom
 
 from dockyard.domain.errors import ConcurrentModificationError
 from dockyard.domain.service import (
@@ -25,7 +26,6 @@ from dockyard.domain.service import (
 from dockyard.domain.task import Task, TaskContainer
 from dockyard.domain.task_status import DesiredStatus, TaskStatus
 from dockyard.store import Store
-from tests.unit.placement.placement_support import SeededRandom
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 KEY = ("r", "c", "api")
