@@ -16,7 +16,7 @@ columns): a concurrent agent report makes the step retry on fresh data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from dockyard.domain import arns
@@ -41,7 +41,7 @@ from dockyard.reconcile.plan import ServicePlan, ServiceSnapshot, StartTasks
 from dockyard.reconcile.service import plan_service
 from dockyard.store import Store
 from dockyard.store.repositories.services import ServiceKey
-from dockyard.store.snapshots import cluster_snapshots
+from dockyard.store.snapshots import cluster_instances, cluster_snapshots
 from dockyard.store.uow import UnitOfWork
 
 __all__ = ["STOPPED_LOOKBACK", "ServiceStepApplier", "StepOutcome"]
@@ -88,41 +88,58 @@ class ServiceStepApplier:
         self._healthy_after = healthy_after
 
     def step(self, key: ServiceKey) -> StepOutcome:
-        return self._store.write(lambda uow: self._step(uow, key, self._clock.now()))
-
-    def _step(self, uow: UnitOfWork, key: ServiceKey, now: datetime) -> StepOutcome:
-        service = uow.services.lock(key)
-        if service is None or service.status is ServiceStatus.INACTIVE:
+        """Plan on a read transaction first; only a step that changes something is planned
+        again and applied under the service's lock (a steady service costs one read)."""
+        now = self._clock.now()
+        probe = self._store.read(lambda uow: self._plan(uow, key, now, lock=False))
+        if probe is None:
             return StepOutcome(pending=False)
+        snapshot, plan = probe
+        if not plan.stops and not plan.starts and plan.service == snapshot.service:
+            return _outcome(plan, plan.service, frozenset())
+        return self._store.write(lambda uow: self._step(uow, key, now))
+
+    def _plan(
+        self, uow: UnitOfWork, key: ServiceKey, now: datetime, *, lock: bool
+    ) -> tuple[ServiceSnapshot, ServicePlan] | None:
         region, cluster, name = key
+        service = uow.services.lock(key) if lock else uow.services.get(*key)
+        if service is None or service.status is ServiceStatus.INACTIVE:
+            return None
         tasks = uow.tasks.for_service(region, cluster, name, stopped_since=now - STOPPED_LOOKBACK)
-        instances = cluster_snapshots(uow, region, cluster, now)
-        td = uow.task_definitions.get(
-            region, service.primary.task_definition.family, service.primary.task_definition.revision
+        usage_matters = any(t == "binpack" for t, _ in service.placement_strategy)
+        instances = (
+            cluster_snapshots(uow, region, cluster, now)
+            if usage_matters
+            else cluster_instances(uow, region, cluster, now)
         )
-        constraints = _constraints(service, td)
+        ref = service.primary.task_definition
+        td = uow.task_definitions.get(region, ref.family, ref.revision)
         snapshot = ServiceSnapshot(
             service=service,
             tasks=tuple(tasks),
             instances=tuple(instances),
             now=now,
-            constraints=constraints,
+            constraints=_constraints(service, td),
             healthy_after=self._healthy_after,
         )
-        plan = plan_service(snapshot, self._rng)
+        return snapshot, plan_service(snapshot, self._rng)
+
+    def _step(self, uow: UnitOfWork, key: ServiceKey, now: datetime) -> StepOutcome:
+        planned = self._plan(uow, key, now, lock=True)
+        if planned is None:
+            return StepOutcome(pending=False)
+        snapshot, plan = planned
+        if plan.starts:  # placement needs what live tasks hold on each instance
+            full = cluster_snapshots(uow, key[0], key[1], now)
+            snapshot = replace(snapshot, instances=tuple(full))
         applied = self._apply(uow, plan, snapshot, now)
         saved = applied.service
         if applied.events:
             saved = saved.with_events(applied.events, now, self._rng)
-        if saved != service:
+        if saved != snapshot.service:
             saved = uow.services.save(saved)
-        return StepOutcome(
-            pending=saved.status is not ServiceStatus.INACTIVE,
-            acted=bool(plan.stops or plan.starts),
-            next_check_at=plan.next_check_at,
-            woken=frozenset(applied.woken),
-            steady=saved.steady,
-        )
+        return _outcome(plan, saved, frozenset(applied.woken))
 
     def _apply(
         self, uow: UnitOfWork, plan: ServicePlan, snapshot: ServiceSnapshot, now: datetime
@@ -225,6 +242,16 @@ class ServiceStepApplier:
         if tags:
             for task in tasks:
                 uow.tags.replace(arns.task_arn(region, account, task.cluster, task.task_id), tags)
+
+
+def _outcome(plan: ServicePlan, saved: Service, woken: frozenset[str]) -> StepOutcome:
+    return StepOutcome(
+        pending=saved.status is not ServiceStatus.INACTIVE,
+        acted=bool(plan.stops or plan.starts),
+        next_check_at=plan.next_check_at,
+        woken=woken,
+        steady=saved.steady,
+    )
 
 
 def _constraints(service: Service, td: TaskDefinition | None) -> tuple[PlacementConstraint, ...]:

@@ -14,7 +14,7 @@ from dockyard.placement import InstanceSnapshot
 from dockyard.store.repositories.tasks import InstanceUsage
 from dockyard.store.uow import UnitOfWork
 
-__all__ = ["cluster_snapshots"]
+__all__ = ["cluster_instances", "cluster_snapshots"]
 
 
 def cluster_snapshots(
@@ -51,3 +51,26 @@ def cluster_snapshots(
             )
         )
     return snapshots
+
+
+def cluster_instances(
+    uow: UnitOfWork, region: str, cluster: str, now: datetime
+) -> list[InstanceSnapshot]:
+    """The cluster's ACTIVE and DRAINING instances with capacity and attributes but no usage
+    (one cached read): enough to tell draining, lost and eligible instances apart."""
+    since = now - timedelta(seconds=AGENT_HEARTBEAT_TIMEOUT_SECONDS)
+    return [
+        InstanceSnapshot(
+            instance_id=c.instance_id,
+            active=c.active,
+            connected=c.connected,
+            cpu=c.cpu,
+            memory=c.memory,
+            reserved_ports=c.reserved_ports,
+            ec2_instance_id=c.ec2_instance_id,
+            attributes=c.attributes,
+            agent_version=c.agent_version,
+            registered_at=c.registered_at,
+        )
+        for c in uow.container_instances.capacities(region, cluster, None, connected_since=since)
+    ]
