@@ -53,6 +53,34 @@ class ServiceWakerSlot:
             self.target.wake_cluster(region, cluster)
 
 
+TargetHealthObservation = tuple[str, str | None, str | None]
+"""(state, reason, description) of one target as the data plane's health checks see it."""
+
+
+class DataPlane(Protocol):
+    """The load-balancer data plane as the API sees it."""
+
+    def changed(self) -> None:
+        """Load balancers, listeners, rules or target groups changed: re-render soon."""
+
+    def health(self, target_group_arn: str) -> dict[tuple[str, int], TargetHealthObservation]:
+        """Observed health per (target id, port) of a group's registered targets."""
+
+
+class DataPlaneSlot:
+    """Where the load-balancer controller plugs in; without one, nothing is observed."""
+
+    def __init__(self) -> None:
+        self.target: DataPlane | None = None
+
+    def changed(self) -> None:
+        if self.target is not None:
+            self.target.changed()
+
+    def health(self, target_group_arn: str) -> dict[tuple[str, int], TargetHealthObservation]:
+        return {} if self.target is None else self.target.health(target_group_arn)
+
+
 @dataclass(frozen=True, slots=True)
 class Dependencies:
     """Long-lived collaborators shared by all requests of one server process."""
@@ -63,6 +91,7 @@ class Dependencies:
     rng: RandomSource
     notifier: InstanceNotifier = field(default_factory=lambda: _NoNotifier())
     services: ServiceWakerSlot = field(default_factory=ServiceWakerSlot)
+    dataplane: DataPlaneSlot = field(default_factory=DataPlaneSlot)
 
 
 @dataclass(frozen=True, slots=True)

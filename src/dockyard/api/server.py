@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from starlette.applications import Starlette
 
-from dockyard.api import ecs, logs, protocol
+from dockyard.api import ecs, elbv2, logs, protocol
 from dockyard.api.agent_channel import AgentNotifier
 from dockyard.api.app import create_app
 from dockyard.api.auth.authenticator import Authenticator
@@ -24,7 +24,11 @@ from dockyard.store import Store
 
 log = logging.getLogger("dockyard.server")
 
-HANDLERS: dict[str, dict[str, Handler]] = {"ecs": ecs.OPERATIONS, "logs": logs.OPERATIONS}
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "ecs": ecs.OPERATIONS,
+    "logs": logs.OPERATIONS,
+    "elbv2": elbv2.OPERATIONS,
+}
 """Every service Dockyard implements operations for (others answer UnknownOperation)."""
 
 

@@ -97,3 +97,25 @@ def name_from_cluster_ref(ref: str) -> str:
     if arn is None or arn.resource_type != "cluster":
         return ref
     return arn.resource_path
+
+
+def elb_arn(region: str, account: str, resource: str) -> str:
+    return f"arn:{PARTITION}:elasticloadbalancing:{region}:{account}:{resource}"
+
+
+def load_balancer_arn(region: str, account: str, kind: str, name: str, lb_id: str) -> str:
+    """``kind`` is ``app`` or ``net``."""
+    return elb_arn(region, account, f"loadbalancer/{kind}/{name}/{lb_id}")
+
+
+def target_group_arn(region: str, account: str, name: str, tg_id: str) -> str:
+    return elb_arn(region, account, f"targetgroup/{name}/{tg_id}")
+
+
+def listener_arn(lb_arn: str, listener_id: str) -> str:
+    """``…:loadbalancer/app/NAME/ID`` → ``…:listener/app/NAME/ID/LISTENER``."""
+    return lb_arn.replace(":loadbalancer/", ":listener/", 1) + f"/{listener_id}"
+
+
+def rule_arn(listener: str, rule_id: str) -> str:
+    return listener.replace(":listener/", ":listener-rule/", 1) + f"/{rule_id}"

@@ -187,6 +187,30 @@ class ServiceRow(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class ElbResourceRow(Base):
+    """An ELBv2 resource (load balancer, listener, rule, target group) as a document keyed by
+    its ARN; ``parent_arn`` links listeners to their load balancer and rules to their
+    listener; ``name`` is unique per region and kind for load balancers and target groups."""
+
+    __tablename__ = "elb_resources"
+    __table_args__ = (
+        UniqueConstraint("region", "kind", "name", name="uq_elb_resources_region_kind_name"),
+        Index("ix_elb_resources_parent", "parent_arn"),
+        Index("ix_elb_resources_kind", "region", "kind"),
+    )
+
+    arn: Mapped[str] = mapped_column(String(512), primary_key=True)
+    region: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(64))
+    parent_arn: Mapped[str | None] = mapped_column(String(512))
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
 # --- CloudWatch Logs ------------------------------------------------------------------------
 
 from sqlalchemy import BigInteger, Text  # noqa: E402  (kept with the Logs tables they serve)

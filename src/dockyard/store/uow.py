@@ -35,6 +35,7 @@ from dockyard.store.repositories.container_instances import (
     CapacityCache,
     ContainerInstanceRepository,
 )
+from dockyard.store.repositories.elb import ElbRepository
 from dockyard.store.repositories.logs import LogRepository
 from dockyard.store.repositories.services import ServiceRepository
 from dockyard.store.repositories.tags import TagRepository
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.logs = LogRepository(session)
         self.tasks = TaskRepository(session)
         self.services = ServiceRepository(session)
+        self.elb = ElbRepository(session)
 
 
 class Store:
