@@ -51,6 +51,7 @@ from dockyard.domain.errors import ApiError, InvalidParameterException
 from dockyard.domain.identity import Principal
 from dockyard.domain.task import Task
 from dockyard.domain.task_definition import TaskDefinition, task_definition_to_document
+from dockyard.domain.task_status import DesiredStatus, TaskStatus
 from dockyard.store.uow import UnitOfWork
 
 log = logging.getLogger("dockyard.agent_channel")
@@ -349,6 +350,14 @@ def _addressed(wire: Any) -> AddressedReport:
     return AddressedReport(wire["task"].rsplit("/", 1)[-1], report_from_wire(wire))
 
 
+def _agent_desired(task: Task) -> str:
+    """A DEACTIVATING task keeps running on its agent until its load-balancer targets drain
+    (the control plane then moves it to STOPPING)."""
+    if task.last_status is TaskStatus.DEACTIVATING:
+        return DesiredStatus.RUNNING.value
+    return task.desired_status.value
+
+
 def _etag(status: str, tasks: list[tuple[str, str]]) -> str:
     """Digest of the instance's status and its live (task id, desiredStatus) pairs, by id."""
     text = status + ";" + ";".join(f"{task_id}={desired}" for task_id, desired in tasks)
@@ -360,7 +369,7 @@ def _manifest(ctx: RequestContext, task: Task, documents: _Documents) -> dict[st
     return {
         "taskArn": task_arn(ctx, task),
         "taskId": task.task_id,
-        "desiredStatus": task.desired_status.value,
+        "desiredStatus": _agent_desired(task),
         "lastStatus": task.last_status.value,
         "stopCode": task.stop_code.value if task.stop_code else None,
         "stoppedReason": task.stopped_reason,

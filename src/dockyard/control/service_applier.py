@@ -15,13 +15,14 @@ columns): a concurrent agent report makes the step retry on fresh data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from dockyard.control.service_targets import HealthSource, apply_target_changes, target_group_views
 from dockyard.domain import arns
 from dockyard.domain.service import SchedulingStrategy, Service, ServiceStatus
-from dockyard.domain.task import Task, TaskOverrides, new_task, request_stop
+from dockyard.domain.task import Task, TaskOverrides, new_task, release_drained, request_stop
 from dockyard.domain.task_definition import TaskDefinition
 from dockyard.domain.task_status import StopCode
 from dockyard.infra.clock import Clock
@@ -60,6 +61,7 @@ class StepOutcome:
     next_check_at: datetime | None = None
     woken: frozenset[str] = frozenset()
     steady: bool = False
+    targets_changed: bool = False
 
 
 @dataclass
@@ -67,6 +69,7 @@ class _Applied:
     service: Service
     events: list[str] = field(default_factory=list)
     woken: set[str] = field(default_factory=set)
+    targets_changed: bool = False
 
 
 class ServiceStepApplier:
@@ -80,12 +83,16 @@ class ServiceStepApplier:
         *,
         account_id: str,
         healthy_after: timedelta = timedelta(seconds=40),
+        target_health: HealthSource = lambda _arn: {},
+        on_targets_changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._rng = rng
         self._account_id = account_id
         self._healthy_after = healthy_after
+        self._target_health = target_health
+        self._on_targets_changed = on_targets_changed
 
     def step(self, key: ServiceKey) -> StepOutcome:
         """Plan on a read transaction first; only a step that changes something is planned
@@ -95,9 +102,15 @@ class ServiceStepApplier:
         if probe is None:
             return StepOutcome(pending=False)
         snapshot, plan = probe
-        if not plan.stops and not plan.starts and plan.service == snapshot.service:
+        quiet = not (
+            plan.stops or plan.starts or plan.registers or plan.deregisters or plan.releases
+        )
+        if quiet and plan.service == snapshot.service:
             return _outcome(plan, plan.service, frozenset())
-        return self._store.write(lambda uow: self._step(uow, key, now))
+        outcome = self._store.write(lambda uow: self._step(uow, key, now))
+        if outcome.targets_changed:
+            self._on_targets_changed()
+        return outcome
 
     def _plan(
         self, uow: UnitOfWork, key: ServiceKey, now: datetime, *, lock: bool
@@ -122,6 +135,9 @@ class ServiceStepApplier:
             now=now,
             constraints=_constraints(service, td),
             healthy_after=self._healthy_after,
+            target_groups=target_group_views(uow, service, self._target_health)
+            if service.load_balancers
+            else {},
         )
         return snapshot, plan_service(snapshot, self._rng)
 
@@ -139,7 +155,10 @@ class ServiceStepApplier:
             saved = saved.with_events(applied.events, now, self._rng)
         if saved != snapshot.service:
             saved = uow.services.save(saved)
-        return _outcome(plan, saved, frozenset(applied.woken))
+        return replace(
+            _outcome(plan, saved, frozenset(applied.woken)),
+            targets_changed=applied.targets_changed,
+        )
 
     def _apply(
         self, uow: UnitOfWork, plan: ServicePlan, snapshot: ServiceSnapshot, now: datetime
@@ -147,11 +166,19 @@ class ServiceStepApplier:
         applied = _Applied(plan.service)
         by_id = {t.task_id: t for t in snapshot.tasks}
         stopped = [
-            request_stop(by_id[s.task_id], StopCode.SERVICE_SCHEDULER_INITIATED, s.reason, now)
+            request_stop(
+                by_id[s.task_id],
+                StopCode.SERVICE_SCHEDULER_INITIATED,
+                s.reason,
+                now,
+                drain_until=s.drain_until,
+            )
             for s in plan.stops
         ]
+        stopped += [release_drained(by_id[i], now) for i in plan.releases]
         uow.tasks.save_many([t for t in stopped if t is not by_id[t.task_id]])
         applied.woken.update(t.instance_id for t in stopped if t.instance_id)
+        applied.targets_changed = apply_target_changes(uow, plan, now)
         instances = list(snapshot.instances)
         for start in plan.starts:
             self._launch(uow, start, plan.service, instances, snapshot.constraints, applied, now)
@@ -247,7 +274,7 @@ class ServiceStepApplier:
 def _outcome(plan: ServicePlan, saved: Service, woken: frozenset[str]) -> StepOutcome:
     return StepOutcome(
         pending=saved.status is not ServiceStatus.INACTIVE,
-        acted=bool(plan.stops or plan.starts),
+        acted=bool(plan.stops or plan.starts or plan.registers or plan.releases),
         next_check_at=plan.next_check_at,
         woken=woken,
         steady=saved.steady,

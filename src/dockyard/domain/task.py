@@ -53,6 +53,7 @@ __all__ = [
     "TaskReport",
     "apply_report",
     "new_task",
+    "release_drained",
     "request_stop",
 ]
 
@@ -157,6 +158,9 @@ class Task:
     stopping_at: datetime | None = None
     execution_stopped_at: datetime | None = None
     stopped_at: datetime | None = None
+    stop_after: datetime | None = None
+    """While DEACTIVATING: when the load balancer has drained the task and its agent may stop
+    it (until then the agent is told to keep it running)."""
     version: int = field(default=0, compare=False)
 
     @property
@@ -242,16 +246,22 @@ def new_task(
     )
 
 
-def request_stop(task: Task, code: StopCode, reason: str, now: datetime) -> Task:
+def request_stop(
+    task: Task, code: StopCode, reason: str, now: datetime, *, drain_until: datetime | None = None
+) -> Task:
     """desiredStatus STOPPED with ``code`` and ``reason``, unless already decided.
 
     A RUNNING (or ACTIVATING) task shows lastStatus STOPPING until its agent reports STOPPED;
-    a task no agent has started yet stays where it is until the agent acknowledges.
+    a task no agent has started yet stays where it is until the agent acknowledges. With
+    ``drain_until`` a RUNNING task is DEACTIVATING instead (its load-balancer targets drain)
+    and its agent keeps it running until :func:`release_drained`.
     Invariant: an existing stopCode / stoppedReason is never replaced.
     """
     if task.desired_status is DesiredStatus.STOPPED or task.last_status is TaskStatus.STOPPED:
         return task
     last = TaskStatus.STOPPING if task.last_status in _STOPPABLE_BY_REQUEST else task.last_status
+    if drain_until is not None and task.last_status is TaskStatus.RUNNING:
+        last = TaskStatus.DEACTIVATING
     return replace(
         task,
         desired_status=DesiredStatus.STOPPED,
@@ -259,7 +269,18 @@ def request_stop(task: Task, code: StopCode, reason: str, now: datetime) -> Task
         stop_code=task.stop_code or code,
         stopped_reason=task.stopped_reason or reason[:MAX_REASON_LENGTH],
         stopping_at=task.stopping_at or now,
+        stop_after=drain_until if last is TaskStatus.DEACTIVATING else None,
     )
+
+
+def release_drained(task: Task, now: datetime) -> Task:
+    """A DEACTIVATING task whose drain time has come moves on to STOPPING (its agent stops
+    it); any other task is returned unchanged."""
+    if task.last_status is not TaskStatus.DEACTIVATING:
+        return task
+    if task.stop_after is not None and now < task.stop_after:
+        return task
+    return replace(task, last_status=TaskStatus.STOPPING, stop_after=None)
 
 
 def apply_report(task: Task, report: TaskReport, now: datetime) -> Task:
@@ -291,6 +312,8 @@ def _advance_task(task: Task, report: TaskReport, now: datetime) -> Task:
     assert report.status is not None
     status = report.status
     if task.desired_status is DesiredStatus.STOPPED and status is TaskStatus.RUNNING:
+        if task.last_status is TaskStatus.DEACTIVATING:
+            return task  # held running while its targets drain
         status = TaskStatus.STOPPING if task.last_status.rank < TaskStatus.STOPPING.rank else status
     last = advance(task.last_status, status)
     if last is task.last_status:

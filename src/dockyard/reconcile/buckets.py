@@ -25,7 +25,7 @@ toward minimumHealthyPercent until it stops.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -78,6 +78,11 @@ class HealthRules:
 
     healthy_after: timedelta = HEALTHY_AFTER_RUNNING
     grace: timedelta = timedelta(0)
+    lb_states: Mapping[str, str | None] = field(default_factory=dict)
+    """Task id → load-balancer health (``healthy`` / ``unhealthy`` / ``initial``) for a
+    service behind load balancers; such a task counts healthy only when its targets are
+    (and its container health checks pass, if it has any)."""
+    behind_lb: bool = False
 
 
 def classify(
@@ -123,6 +128,11 @@ def _view(
 def _health(task: Task, rules: HealthRules, now: datetime) -> tuple[bool, datetime | None]:
     if task.last_status is not TaskStatus.RUNNING or task.started_at is None:
         return False, None
+    if rules.behind_lb:
+        containers_ok = task.health_status is HealthStatus.HEALTHY or not any(
+            c.has_health_check for c in task.containers
+        )
+        return containers_ok and rules.lb_states.get(task.task_id) == "healthy", None
     if any(c.essential and c.has_health_check for c in task.containers) or any(
         c.has_health_check for c in task.containers
     ):
@@ -132,10 +142,12 @@ def _health(task: Task, rules: HealthRules, now: datetime) -> tuple[bool, dateti
 
 
 def _unhealthy(task: Task, rules: HealthRules, now: datetime) -> bool:
-    if (
-        task.last_status is not TaskStatus.RUNNING
-        or task.health_status is not HealthStatus.UNHEALTHY
-    ):
+    if task.last_status is not TaskStatus.RUNNING:
+        return False
+    failing = task.health_status is HealthStatus.UNHEALTHY or (
+        rules.behind_lb and rules.lb_states.get(task.task_id) == "unhealthy"
+    )
+    if not failing:
         return False
     return task.started_at is None or now >= task.started_at + rules.grace
 

@@ -35,6 +35,7 @@ THROTTLE_EVENT_AFTER = 3
 
 _FAILURE_CODES = frozenset({StopCode.TASK_FAILED_TO_START, StopCode.ESSENTIAL_CONTAINER_EXITED})
 _HEALTH_FAILURE_PREFIXES = ("Task failed container health checks", "Task failed ELB health")
+"""Scheduler stops the breaker counts as failures (ecs-reference §3.4, stage 2)."""
 
 
 def throttle_delay(failures: int) -> timedelta:

@@ -72,5 +72,11 @@ def scaling_stop_reason(deployment_id: str) -> str:
 
 
 UNHEALTHY_STOP_REASON = "Task failed container health checks"
+
+
+def elb_unhealthy_reason(target_group_arn: str) -> str:
+    return f"Task failed ELB health checks in (target-group {target_group_arn})"
+
+
 LOST_STOP_REASON = "Task's container instance is no longer registered"
 DRAINING_STOP_REASON = "Container instance is draining"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dockyard.domain.service import Service, TaskDefinitionRef
 from dockyard.domain.task import Task
 from dockyard.placement import InstanceSnapshot, PlacementConstraint
+from dockyard.reconcile.targets import TargetGroupView, TargetRef
 
 __all__ = ["ServicePlan", "ServiceSnapshot", "StartTasks", "StopTask"]
 
@@ -27,6 +29,8 @@ class ServiceSnapshot:
     now: datetime
     constraints: tuple[PlacementConstraint, ...] = ()
     healthy_after: timedelta = timedelta(seconds=40)
+    target_groups: Mapping[str, TargetGroupView] = field(default_factory=dict)
+    """The service's target groups (empty without load balancers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +46,12 @@ class StartTasks:
 
 @dataclass(frozen=True, slots=True)
 class StopTask:
+    """Stop a task; with ``drain_until`` its targets are deregistered first and its agent
+    keeps it running (DEACTIVATING) until then."""
+
     task_id: str
     reason: str
+    drain_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,10 @@ class ServicePlan:
     stops: tuple[StopTask, ...] = ()
     next_check_at: datetime | None = None
     notes: tuple[str, ...] = field(default=())
+    registers: tuple[TargetRef, ...] = ()
+    deregisters: tuple[TargetRef, ...] = ()
+    releases: tuple[str, ...] = ()
+    """DEACTIVATING tasks whose drain is over: their agents may stop them now."""
 
     @property
     def start_count(self) -> int:

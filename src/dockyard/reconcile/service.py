@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 from dockyard.domain.service import RolloutState, SchedulingStrategy, Service, ServiceStatus
 from dockyard.infra.ids import RandomSource
 from dockyard.placement import DEFAULT_SERVICE_STRATEGIES, PlacementStrategy
+from dockyard.reconcile.balancing import balance
 from dockyard.reconcile.buckets import Bucket, HealthRules, TaskView, classify, grace_ends
 from dockyard.reconcile.daemon import daemon_step, eligible_instances
 from dockyard.reconcile.deployment import account_stopped, settle, trip_circuit_breaker
 from dockyard.reconcile.plan import ServicePlan, ServiceSnapshot, StartTasks
 from dockyard.reconcile.replica import may_launch, replica_step
+from dockyard.reconcile.targets import TargetRef, lb_health, task_targets
 
 __all__ = ["plan_service"]
 
@@ -32,9 +34,13 @@ def plan_service(snapshot: ServiceSnapshot, rng: RandomSource) -> ServicePlan:
     if service.status is ServiceStatus.INACTIVE or not service.deployments:
         return ServicePlan(service=service)
     now = snapshot.now
+    refs = _task_refs(snapshot)
+    groups = snapshot.target_groups
     rules = HealthRules(
         healthy_after=snapshot.healthy_after,
         grace=_seconds(service.health_check_grace_period_seconds),
+        lb_states={task_id: lb_health(r, groups) for task_id, r in refs.items()},
+        behind_lb=bool(service.load_balancers),
     )
     draining = {i.instance_id: not i.active for i in snapshot.instances}
     views = classify(
@@ -59,15 +65,18 @@ def plan_service(snapshot: ServiceSnapshot, rng: RandomSource) -> ServicePlan:
         plan = _daemon(service, views, snapshot, rng, launch)
     else:
         plan = _replica(service, views, snapshot, rng, launch)
+    if service.load_balancers:
+        plan, lb_events = balance(plan, views, refs, groups, service_name=service.name, now=now)
+        plan = replace(plan, notes=(*plan.notes, *lb_events))
     desired = plan.service.desired_count if service.status is ServiceStatus.ACTIVE else 0
-    quiet = not plan.stops and not plan.starts
+    quiet = not (plan.stops or plan.starts or plan.registers or plan.deregisters or plan.releases)
     settled, settle_events = settle(plan.service, views, desired=desired, quiet=quiet, now=now)
     settled = _deactivate_if_drained(settled, views)
     events += list(plan.notes) + settle_events
     return replace(
         plan,
         service=settled.with_events(events, now, rng) if events else settled,
-        next_check_at=_next_check(views, rules, settled),
+        next_check_at=_earliest(_next_check(views, rules, settled), plan.next_check_at),
         notes=(),
     )
 
@@ -134,6 +143,22 @@ def _daemon(
         else ()
     )
     return ServicePlan(service=service, starts=starts, stops=tuple(stops), notes=tuple(events))
+
+
+def _task_refs(snapshot: ServiceSnapshot) -> dict[str, list[TargetRef]]:
+    """Each task's targets in the service's target groups (empty without load balancers)."""
+    balancers = snapshot.service.load_balancers
+    if not balancers or not snapshot.target_groups:
+        return {}
+    instances = {i.instance_id: i for i in snapshot.instances}
+    return {
+        t.task_id: task_targets(t, balancers, snapshot.target_groups, instances)
+        for t in snapshot.tasks
+    }
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return min((t for t in (a, b) if t is not None), default=None)
 
 
 def _strategies(service: Service) -> tuple[PlacementStrategy, ...]:

@@ -112,6 +112,7 @@ def _document(task: Task) -> dict[str, Any]:
         "stopCode": task.stop_code.value if task.stop_code else None,
         "stoppedReason": task.stopped_reason,
         "healthStatus": task.health_status.value,
+        "stopAfter": _iso(task.stop_after),
         **{name: _iso(getattr(task, name)) for name in _TIMESTAMPS},
     }
 
@@ -145,6 +146,7 @@ def to_domain(row: Any) -> Task:
         stopped_reason=doc.get("stoppedReason"),
         health_status=HealthStatus(doc.get("healthStatus") or "UNKNOWN"),
         stopped_at=row.stopped_at,
+        stop_after=_parse(doc.get("stopAfter")),
         version=row.version,
         **{name: _parse(doc.get(name)) for name in _TIMESTAMPS},
     )

@@ -174,18 +174,19 @@ class TaskRepository:
         return [to_domain(r) for r in rows]
 
     def live_keys(self, instance_ids: Iterable[str]) -> list[tuple[str, str, str]]:
-        """(instance id, task id, desiredStatus) of live tasks on these instances, by task id:
-        what the agent channel's etags are made of, without loading documents."""
+        """(instance id, task id, desiredStatus as the agent sees it) of live tasks on these
+        instances, by task id: what the agent channel's etags are made of, without loading
+        documents. A DEACTIVATING task is still RUNNING for its agent (its targets drain)."""
         wanted = list(instance_ids)
         if not wanted:
             return []
         t = TaskRow
         rows = self._session.execute(
-            select(t.instance_id, t.task_id, t.desired_status)
+            select(t.instance_id, t.task_id, t.desired_status, t.last_status)
             .where(t.instance_id.in_(wanted), t.last_status != _STOPPED)
             .order_by(t.task_id)
         )
-        return [(str(i), str(task), str(d)) for i, task, d in rows]
+        return [(str(i), str(task), _agent_desired(str(d), str(last))) for i, task, d, last in rows]
 
     def usage_by_instance(
         self, region: str, cluster: str, instance_ids: Iterable[str] | None = None
@@ -335,3 +336,7 @@ class TaskRepository:
         for row in rows:
             self._session.delete(row)
         return len(rows)
+
+
+def _agent_desired(desired: str, last: str) -> str:
+    return DesiredStatus.RUNNING.value if last == TaskStatus.DEACTIVATING.value else desired
