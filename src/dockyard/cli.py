@@ -17,7 +17,7 @@ import argparse
 import logging
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,6 +83,12 @@ def add_scheduler_options(cmd: argparse.ArgumentParser) -> None:
         help="a service task without health checks counts healthy this long after RUNNING "
         "(ECS: 40; shorten only for tests and demos)",
     )
+    cmd.add_argument(
+        "--lb-address",
+        default="127.0.0.1",
+        metavar="IP",
+        help="address load-balancer listeners bind on (HAProxy, started once a listener exists)",
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -94,23 +100,44 @@ def _settings(args: argparse.Namespace) -> Settings:
         region=args.region,
         db_url=getattr(args, "db", None),
         task_healthy_after_seconds=getattr(args, "task_healthy_after", 40.0),
+        lb_bind_address=getattr(args, "lb_address", "127.0.0.1"),
     )
 
 
 def control_plane_background(deps: Dependencies) -> list[Background]:
-    """The service controller, plugged into the API's wake-ups."""
+    """The service controller and the load-balancer controller (HAProxy), plugged into the
+    API's wake-ups and into each other (target health gates rollouts)."""
+    from dockyard.control.lb_controller import LoadBalancerController
     from dockyard.control.wiring import build_service_controller
 
+    settings = deps.settings
+    woken: list[Callable[[], None]] = []
+
+    def health_changed() -> None:
+        for wake in woken:
+            wake()
+
+    balancer = LoadBalancerController(
+        deps.store,
+        deps.clock,
+        directory=settings.data_dir / "haproxy",
+        bind_address=settings.lb_bind_address,
+        on_health_changed=health_changed,
+    )
     controller = build_service_controller(
         store=deps.store,
         clock=deps.clock,
         rng=deps.rng,
-        account_id=deps.settings.account_id,
-        healthy_after_seconds=deps.settings.task_healthy_after_seconds,
+        account_id=settings.account_id,
+        healthy_after_seconds=settings.task_healthy_after_seconds,
         notify=deps.notifier.notify,
+        target_health=balancer.states,
+        on_targets_changed=balancer.changed,
     )
+    woken.append(controller.wake_all)
     deps.services.target = controller
-    return [controller]
+    deps.dataplane.target = balancer
+    return [controller, balancer]
 
 
 def _server(args: argparse.Namespace) -> int:

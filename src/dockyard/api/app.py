@@ -76,10 +76,15 @@ def _app(
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def metrics(_request: Request) -> Response:
+        text = dispatcher.deps.dataplane.metrics()
+        return Response(text, media_type="text/plain; version=0.0.4")
+
     return Starlette(
         lifespan=lifespan(dispatcher.deps, background),
         routes=[
             Route("/_dockyard/health", health, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             Route(AGENT_CHANNEL_PATH + "/poll", channel.poll, methods=["POST"]),
             Route(AGENT_CHANNEL_PATH + "/report", channel.report, methods=["POST"]),
             Route("/", aws_endpoint, methods=["POST", "GET"]),

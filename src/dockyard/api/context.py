@@ -66,6 +66,9 @@ class DataPlane(Protocol):
     def health(self, target_group_arn: str) -> dict[tuple[str, int], TargetHealthObservation]:
         """Observed health per (target id, port) of a group's registered targets."""
 
+    def metrics(self) -> str:
+        """The data plane's counters in Prometheus' text format."""
+
 
 class DataPlaneSlot:
     """Where the load-balancer controller plugs in; without one, nothing is observed."""
@@ -79,6 +82,9 @@ class DataPlaneSlot:
 
     def health(self, target_group_arn: str) -> dict[tuple[str, int], TargetHealthObservation]:
         return {} if self.target is None else self.target.health(target_group_arn)
+
+    def metrics(self) -> str:
+        return "" if self.target is None else self.target.metrics()
 
 
 @dataclass(frozen=True, slots=True)

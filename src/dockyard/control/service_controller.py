@@ -85,6 +85,12 @@ class ServiceController:
                 self._schedule(key, at)
             self._cond.notify_all()
 
+    def wake_all(self) -> None:
+        """Every known service (load-balancer health changed somewhere)."""
+        with self._cond:
+            keys = list(self._known)
+        self.wake(keys)
+
     def wake_cluster(self, region: str, cluster: str) -> None:
         with self._cond:
             keys = [k for k in self._known if k[0] == region and k[1] == cluster]

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from dockyard.control.service_applier import ServiceStepApplier
 from dockyard.control.service_controller import ServiceController
+from dockyard.control.service_targets import HealthSource
 from dockyard.infra.clock import Clock
 from dockyard.infra.ids import RandomSource
 from dockyard.store import Store
@@ -22,6 +23,8 @@ def build_service_controller(
     account_id: str,
     healthy_after_seconds: float,
     notify: Callable[[Iterable[str]], None],
+    target_health: HealthSource = lambda _arn: {},
+    on_targets_changed: Callable[[], None] = lambda: None,
 ) -> ServiceController:
     applier = ServiceStepApplier(
         store,
@@ -29,6 +32,8 @@ def build_service_controller(
         rng,
         account_id=account_id,
         healthy_after=timedelta(seconds=healthy_after_seconds),
+        target_health=target_health,
+        on_targets_changed=on_targets_changed,
     )
     return ServiceController(
         applier,

@@ -71,6 +71,12 @@ class LoadBalancer:
         """``app`` or ``net``, as in the ARN."""
         return "app" if self.type is LoadBalancerType.APPLICATION else "net"
 
+    @property
+    def dns_name(self) -> str:
+        """Shaped like AWS's (``NAME-NUMBER.REGION.elb.…``); the load-balancer controller maps
+        it to the listeners' address in /etc/hosts so it resolves on this host."""
+        return f"{self.name}-{int(self.lb_id[:8], 16)}.{self.region}.elb.localhost"
+
 
 @dataclass(frozen=True, slots=True)
 class ForwardTarget:

@@ -41,6 +41,7 @@ def balance(
     stopping = {s.task_id for s in plan.stops}
     stops: list[StopTask] = []
     deregisters: list[TargetRef] = []
+    unhealthy: list[TargetRef] = []
     drained = 0
     for stop in plan.stops:
         own = refs.get(stop.task_id, [])
@@ -49,6 +50,7 @@ def balance(
                 r for r in own if groups[r.target_group_arn].health.get(r.key) == "unhealthy"
             )
             stop = replace(stop, reason=elb_unhealthy_reason(failing.target_group_arn))
+            unhealthy.append(failing)
         live = registered(own, groups)
         if live:
             stops.append(replace(stop, drain_until=drain_until(live, groups, now)))
@@ -72,7 +74,12 @@ def balance(
         if v.task.last_status is TaskStatus.DEACTIVATING
         and (v.task.stop_after is None or v.task.stop_after <= now)
     )
-    events = _events(service_name, registers, deregisters, drained)
+    events = [
+        f"(service {service_name}) (port {r.key[1]}) is unhealthy in (target-group "
+        f"{r.target_group_arn}) due to (reason Health checks failed)."
+        for r in unhealthy
+    ]
+    events += _events(service_name, registers, deregisters, drained)
     held = [v.task.stop_after for v in views if v.task.last_status is TaskStatus.DEACTIVATING]
     checks = [t for t in (*held, plan.next_check_at) if t is not None and t > now]
     balanced = replace(

@@ -45,7 +45,7 @@ def tg_arn(ctx: RequestContext, tg: TargetGroup) -> str:
 
 
 def dns_name(ctx: RequestContext, lb: LoadBalancer) -> str:
-    return f"{lb.name}-{int(lb.lb_id[:8], 16)}.{ctx.region}.elb.localhost"
+    return lb.dns_name
 
 
 def actions_from_wire(items: Sequence[Mapping[str, Any]] | None) -> tuple[Action, ...]:

@@ -213,6 +213,18 @@ class ContainerInstanceRepository:
         )
         return {str(i): (str(c), str(s)) for i, c, s in result}
 
+    def by_ec2_instance_ids(self, ec2_ids: Iterable[str]) -> dict[str, str]:
+        """Container instance id → EC2 instance id, for registered instances with those
+        EC2 ids (load-balancer instance targets name hosts by EC2 id)."""
+        wanted = set(ec2_ids)
+        if not wanted:
+            return {}
+        rows = self._session.scalars(
+            select(ContainerInstanceRow).where(ContainerInstanceRow.status != "INACTIVE")
+        )
+        found = {r.instance_id: (r.document.get("ec2InstanceId") or "") for r in rows}
+        return {i: ec2 for i, ec2 in found.items() if ec2 in wanted}
+
     def add(self, instance: ContainerInstance) -> ContainerInstance:
         row = ContainerInstanceRow(instance_id=instance.instance_id)
         _fill(row, instance)

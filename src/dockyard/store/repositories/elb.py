@@ -75,6 +75,28 @@ class ElbRepository:
         self._session.flush()
         return row.version
 
+    def everything(
+        self,
+    ) -> tuple[dict[str, Listener], dict[str, Rule], dict[str, TargetGroup]]:
+        """Every listener, rule and target group of every region, by ARN (the data plane)."""
+        rows = self._session.scalars(
+            select(ElbResourceRow).where(ElbResourceRow.kind.in_((LISTENER, RULE, TG)))
+        )
+        listeners, rules, groups = {}, {}, {}
+        for row in rows:
+            if row.kind == LISTENER:
+                listeners[row.arn] = _listener(row)
+            elif row.kind == RULE:
+                rules[row.arn] = _rule(row)
+            else:
+                groups[row.arn] = _tg(row)
+        return listeners, rules, groups
+
+    def dns_names(self) -> list[str]:
+        """The DNS names of every load balancer of every region."""
+        rows = self._session.scalars(select(ElbResourceRow).where(ElbResourceRow.kind == LB))
+        return [_lb(row).dns_name for row in rows]
+
     def delete(self, arn: str) -> None:
         row = self._session.get(ElbResourceRow, arn)
         if row is not None:
