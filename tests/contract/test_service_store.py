@@ -135,3 +135,23 @@ def test_a_locked_service_is_skipped_by_another_control_plane(store: Store) -> N
     assert seen_by_second == [None]
     assert store.write(lambda uow: uow.services.lock(KEY)) is not None
     assert RolloutState.IN_PROGRESS is service().primary.rollout_state
+
+
+def test_usage_for_one_group_counts_resources_of_all_and_tasks_of_that_group(store: Store) -> None:
+    def placed(task_id: str, group: str, instance: str, **kw: object) -> Task:
+        return replace(task(task_id, deployment="d", **kw), group=group, instance_id=instance,  # type: ignore[arg-type]
+                       cpu=100, memory=10)
+    store.write(lambda uow: uow.tasks.add_many([
+        placed("a" * 32, "service:api", "i1"), placed("b" * 32, "service:web", "i1"),
+        placed("c" * 32, "service:api", "i2", status=TaskStatus.PENDING),
+        placed("d" * 32, "service:api", "i2", status=TaskStatus.STOPPING, desired=DesiredStatus.STOPPED),
+    ]))
+    every = store.read(lambda uow: uow.tasks.usage_by_instance("r", "c"))
+    narrow = store.read(lambda uow: uow.tasks.usage_by_instance("r", "c", only_group="service:api"))
+    for instance in ("i1", "i2"):
+        assert (narrow[instance].cpu, narrow[instance].memory) == (every[instance].cpu, every[instance].memory)
+        assert narrow[instance].running_count == every[instance].running_count
+        assert narrow[instance].pending_count == every[instance].pending_count
+    assert every["i1"].group_counts == {"service:api": 1, "service:web": 1}
+    assert narrow["i1"].group_counts == {"service:api": 1}
+    assert narrow["i2"].group_counts == {"service:api": 1} and narrow["i2"].cpu == 200

@@ -122,7 +122,7 @@ class ServiceStepApplier:
         tasks = uow.tasks.for_service(region, cluster, name, stopped_since=now - STOPPED_LOOKBACK)
         usage_matters = any(t == "binpack" for t, _ in service.placement_strategy)
         instances = (
-            cluster_snapshots(uow, region, cluster, now)
+            cluster_snapshots(uow, region, cluster, now, only_group=service.group)
             if usage_matters
             else cluster_instances(uow, region, cluster, now)
         )
@@ -147,7 +147,8 @@ class ServiceStepApplier:
             return StepOutcome(pending=False)
         snapshot, plan = planned
         if plan.starts:  # placement needs what live tasks hold on each instance
-            full = cluster_snapshots(uow, key[0], key[1], now)
+            group = None if _reads_other_groups(snapshot.constraints) else snapshot.service.group
+            full = cluster_snapshots(uow, key[0], key[1], now, only_group=group)
             snapshot = replace(snapshot, instances=tuple(full))
         applied = self._apply(uow, plan, snapshot, now)
         saved = applied.service
@@ -279,6 +280,11 @@ def _outcome(plan: ServicePlan, saved: Service, woken: frozenset[str]) -> StepOu
         woken=woken,
         steady=saved.steady,
     )
+
+
+def _reads_other_groups(constraints: Sequence[PlacementConstraint]) -> bool:
+    """A ``task:group`` expression may look at any group's tasks."""
+    return any("task:group" in (c.expression or "") for c in constraints)
 
 
 def _constraints(service: Service, td: TaskDefinition | None) -> tuple[PlacementConstraint, ...]:

@@ -18,15 +18,26 @@ __all__ = ["cluster_instances", "cluster_snapshots"]
 
 
 def cluster_snapshots(
-    uow: UnitOfWork, region: str, cluster: str, now: datetime, ids: list[str] | None = None
+    uow: UnitOfWork,
+    region: str,
+    cluster: str,
+    now: datetime,
+    ids: list[str] | None = None,
+    *,
+    only_group: str | None = None,
 ) -> list[InstanceSnapshot]:
-    """The cluster's ACTIVE and DRAINING instances (or those of ``ids``) as of ``now``."""
+    """The cluster's ACTIVE and DRAINING instances (or those of ``ids``) as of ``now``.
+    With ``only_group``, task-group counts cover that group only (see
+    ``TaskRepository.usage_by_instance``)."""
     since = now - timedelta(seconds=AGENT_HEARTBEAT_TIMEOUT_SECONDS)
     capacities = uow.container_instances.capacities(region, cluster, ids, connected_since=since)
     if not capacities:
         return []
     usage = uow.tasks.usage_by_instance(
-        region, cluster, [c.instance_id for c in capacities] if ids is not None else None
+        region,
+        cluster,
+        [c.instance_id for c in capacities] if ids is not None else None,
+        only_group=only_group,
     )
     snapshots = []
     for c in capacities:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, case, func, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -189,11 +190,21 @@ class TaskRepository:
         return [(str(i), str(task), _agent_desired(str(d), str(last))) for i, task, d, last in rows]
 
     def usage_by_instance(
-        self, region: str, cluster: str, instance_ids: Iterable[str] | None = None
+        self,
+        region: str,
+        cluster: str,
+        instance_ids: Iterable[str] | None = None,
+        *,
+        only_group: str | None = None,
     ) -> dict[str, InstanceUsage]:
         """Resources held and task counts per instance, from live (non-STOPPED) tasks: one
         aggregate over every live task (by instance, group and statuses, summed here), and the
-        static ports of the few that hold any."""
+        static ports of the few that hold any.
+
+        ``only_group`` limits ``group_counts`` to that task group (a service placing its own
+        tasks needs no other group's counts): the aggregate then groups by instance and
+        statuses only, and one more narrow query counts the group, so the work no longer grows
+        with instances × groups."""
         t = TaskRow
         where = [
             t.region == region,
@@ -211,10 +222,13 @@ class TaskRepository:
             ports.setdefault(str(instance_id), set()).update(decode_ports(text))
         totals: dict[str, list[int]] = {}  # instance → [cpu, memory, running, pending]
         groups: dict[str, dict[str, int]] = {}
+        group_column = t.group_name if only_group is None else literal(only_group)
+        if only_group is not None:
+            groups = self._group_counts(where, only_group)
         for instance_id, group, desired, last, n, cpu, memory in connection.execute(
             select(
                 t.instance_id,
-                t.group_name,
+                group_column,
                 t.desired_status,
                 t.last_status,
                 func.count(),
@@ -222,7 +236,12 @@ class TaskRepository:
                 func.sum(t.memory),
             )
             .where(*where)
-            .group_by(t.instance_id, t.group_name, t.desired_status, t.last_status)
+            .group_by(
+                t.instance_id,
+                *((t.group_name,) if only_group is None else ()),
+                t.desired_status,
+                t.last_status,
+            )
         ):
             key = str(instance_id)
             total = totals.setdefault(key, [0, 0, 0, 0])
@@ -230,8 +249,9 @@ class TaskRepository:
             total[1] += int(memory or 0)
             if desired == DesiredStatus.RUNNING.value:
                 total[2] += int(n)
-                counts = groups.setdefault(key, {})
-                counts[str(group or "")] = counts.get(str(group or ""), 0) + int(n)
+                if only_group is None:
+                    counts = groups.setdefault(key, {})
+                    counts[str(group or "")] = counts.get(str(group or ""), 0) + int(n)
             if last in _PENDING_STATUSES:
                 total[3] += int(n)
         return {
@@ -245,6 +265,15 @@ class TaskRepository:
             )
             for instance_id, (cpu, memory, running, pending) in totals.items()
         }
+
+    def _group_counts(self, where: list[Any], group: str) -> dict[str, dict[str, int]]:
+        t = TaskRow
+        rows = self._session.connection().execute(
+            select(t.instance_id, func.count())
+            .where(*where, t.group_name == group, t.desired_status == DesiredStatus.RUNNING.value)
+            .group_by(t.instance_id)
+        )
+        return {str(i): {group: int(n)} for i, n in rows}
 
     def status_counts(self, region: str, clusters: Iterable[str]) -> dict[str, tuple[int, int]]:
         """(RUNNING, PENDING) task counts per cluster name (absent clusters count zero).
