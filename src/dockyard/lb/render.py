@@ -89,6 +89,10 @@ def _defaults(plane: DataPlane) -> str:
         f"timeout client {timeouts.idle}s",
         f"timeout server {timeouts.idle}s",
         f"timeout http-request {timeouts.http_request}s",
+        # A connection refused by a target that is going away is retried on another one
+        # (HAProxy retries only failed connections, never a request a target has seen).
+        "retries 3",
+        "option redispatch 1",
     ]
     if plane.server_state_file is not None:
         lines.append("load-server-state-from-file global")

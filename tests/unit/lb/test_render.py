@@ -82,6 +82,8 @@ defaults
     timeout client 15s
     timeout server 15s
     timeout http-request 5s
+    retries 3
+    option redispatch 1
 
 frontend moved
     mode http
