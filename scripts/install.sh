@@ -23,6 +23,8 @@ fi
 if ! docker info >/dev/null 2>&1; then
   if [ ! -S /var/run/docker.sock ] || ! docker info >/dev/null 2>&1; then
     echo "install: starting dockerd"
+    # a dockerd that was killed leaves its pid file behind, and a new one refuses to start
+    pgrep -x dockerd >/dev/null || rm -f /var/run/docker.pid
     mkdir -p /var/log
     nohup dockerd >/var/log/dockerd.log 2>&1 &
     for _ in $(seq 1 60); do

@@ -111,6 +111,13 @@ def _agent_options(cmd: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument("--workers", type=int, default=32)
     cmd.add_argument(
+        "--metrics-interval",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="container CPU / memory sampling period (0: off)",
+    )
+    cmd.add_argument(
         "--task-cleanup-wait",
         type=float,
         default=DEFAULT_CLEANUP_WAIT_SECONDS,
@@ -238,6 +245,7 @@ def _build_agent(
         instance_types=_split(args.instance_type),
         workers=args.workers,
         cleanup_wait=args.task_cleanup_wait,
+        metrics_interval=args.metrics_interval,
     )
     collector = LogCollector(runtime, client.logs_client) if data_dir is not None else None
     runner = StepRunner(

@@ -179,3 +179,18 @@ def test_remove_is_idempotent_and_inspect_then_reports_not_found(runtime, test_i
     runtime.remove(container_id)
     with pytest.raises(ContainerNotFound):
         runtime.inspect(container_id)
+
+
+def test_one_shot_stats_measure_a_busy_container(runtime, created, test_image) -> None:
+    from dockyard.agent.metrics import cpu_units
+
+    container_id = created(spec_for(test_image, "sh", "-c", "while :; do :; done"))
+    runtime.start(container_id)
+    first = runtime.stats(container_id)
+    time.sleep(1.0)
+    second = runtime.stats(container_id)
+    units = cpu_units(first, second)
+    assert units is not None and 400 < units < 1200  # about one core (1024), on a shared box
+    assert second.memory_bytes > 0
+    with pytest.raises(ContainerNotFound):
+        runtime.stats("0" * 64)

@@ -50,6 +50,10 @@ class ControlPlane(Protocol):
 
     def report(self, cluster: str, reports: Sequence[Mapping[str, Any]]) -> dict[str, Any]: ...
 
+    def metrics(self, cluster: str, samples: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """Task CPU / memory samples (``agent/metrics.py``)."""
+        ...
+
 
 class HttpControlPlane:
     """Talks to one Dockyard endpoint. Thread-safe (urllib3 pools and boto3 clients are)."""
@@ -117,6 +121,10 @@ class HttpControlPlane:
     def report(self, cluster: str, reports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         body = {"cluster": cluster, "reports": list(reports)}
         return self._call("report", body, timeout=REPORT_TIMEOUT_SECONDS)
+
+    def metrics(self, cluster: str, samples: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        body = {"cluster": cluster, "samples": list(samples)}
+        return self._call("metrics", body, timeout=REPORT_TIMEOUT_SECONDS)
 
     def _call(self, name: str, body: dict[str, Any], *, timeout: float) -> dict[str, Any]:
         url = f"{self.endpoint}{CHANNEL_PATH}/{name}"

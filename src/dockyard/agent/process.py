@@ -25,6 +25,7 @@ from dockyard.agent.client import ControlPlane, ControlPlaneError
 from dockyard.agent.engine import DEFAULT_CLEANUP_WAIT_SECONDS, TaskEngine
 from dockyard.agent.host import HostFacts, RegistrationOptions, registration_request
 from dockyard.agent.manifest import parse_poll_response
+from dockyard.agent.metrics import DEFAULT_INTERVAL_SECONDS, MetricsSampler
 from dockyard.agent.record import TaskRecord
 from dockyard.agent.reporter import Reporter
 from dockyard.agent.state import LocalState
@@ -52,6 +53,8 @@ class AgentConfig:
     instance_types: tuple[str, ...] = ()
     workers: int = 32
     cleanup_wait: float = DEFAULT_CLEANUP_WAIT_SECONDS
+    metrics_interval: float = DEFAULT_INTERVAL_SECONDS
+    """Seconds between container CPU / memory samples (0 turns sampling off)."""
 
 
 class Agent:
@@ -99,6 +102,14 @@ class Agent:
                 if self._on_adopted is not None:
                     self._on_adopted(record)
         self._spawn(self._poll_loop, "poll")
+        if self.config.metrics_interval > 0:
+            sampler = MetricsSampler(
+                self.runtime,
+                self.engine.tasks,
+                self._send_metrics,
+                interval=self.config.metrics_interval,
+            )
+            self._spawn(lambda: sampler.run(self._stop), "metrics")
         if hasattr(self.runtime, "events"):
             self._spawn(self._event_loop, "events")
         return self
@@ -114,6 +125,9 @@ class Agent:
     def wait(self) -> None:
         while not self._stop.wait(1.0):
             pass
+
+    def _send_metrics(self, samples: list[dict[str, Any]]) -> None:
+        self.client.metrics(self.config.cluster, samples)
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)

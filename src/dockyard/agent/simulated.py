@@ -24,6 +24,7 @@ from dockyard.agent.docker.model import (
     ContainerNotFound,
     ContainerRuntimeError,
     ContainerState,
+    ContainerStats,
     HostInfo,
     ImageUnavailable,
     ManagedContainer,
@@ -42,6 +43,8 @@ from dockyard.agent.docker.volumes import TaskVolumes
 
 __all__ = ["FIRST_DYNAMIC_PORT", "SimulatedRuntime"]
 
+SIM_CPU_UNITS = "DOCKYARD_SIM_CPU_UNITS"
+SIM_MEMORY_MIB = "DOCKYARD_SIM_MEMORY_MIB"
 MISSING_IMAGE_MARK = "no-such-image"
 """Simulated images whose name contains this fail to pull."""
 
@@ -85,6 +88,24 @@ class SimulatedRuntime:
         self._exit_cond = threading.Condition(self._lock)
         self._timer = threading.Thread(target=self._run_exits, name="sim-exits", daemon=True)
         self._timer.start()
+
+    def stats(self, container_id: str) -> ContainerStats:
+        """CPU and memory a simulated container declares it uses: environment variables
+        :data:`SIM_CPU_UNITS` (CPU units busy while running, 1024 = one core) and
+        :data:`SIM_MEMORY_MIB`; zero when absent."""
+        with self._lock:
+            container = self._containers.get(container_id)
+            if container is None:
+                raise ContainerNotFound(container_id)
+            env = container.spec.environment
+            started = container.state.started_at
+        now = time.monotonic_ns()
+        units = float(env.get(SIM_CPU_UNITS, "0") or 0)
+        busy_ns = 0
+        if started is not None:
+            busy_ns = int((datetime.now(UTC) - started).total_seconds() * 1e9 * units / 1024)
+        memory = int(float(env.get(SIM_MEMORY_MIB, "0") or 0) * 1024 * 1024)
+        return ContainerStats(cpu_total_ns=max(busy_ns, 0), memory_bytes=memory, read_at_ns=now)
 
     def ensure_image(self, image: str, pull_behavior: PullBehavior) -> str:
         if MISSING_IMAGE_MARK in image:

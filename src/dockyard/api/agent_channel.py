@@ -40,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from dockyard.api.agent_metrics import record_metrics
 from dockyard.api.auth.authenticator import Authenticator
 from dockyard.api.context import Dependencies, RequestContext
 from dockyard.api.ecs.agent_reports import AddressedReport, apply_reports, report_from_wire
@@ -164,6 +165,23 @@ class AgentChannel:
 
     async def report(self, request: Request) -> Response:
         return await _guarded(self._report, request)
+
+    async def metrics(self, request: Request) -> Response:
+        return await _guarded(self._metrics, request)
+
+    async def _metrics(self, request: Request) -> Response:
+        try:
+            ctx, body = await self._authenticated(request, "AgentMetrics")
+            cluster = cluster_name(ctx.region, ctx.account_id, body.get("cluster"))
+            samples = body.get("samples")
+            if not isinstance(samples, list) or len(samples) > MAX_REPORTS_PER_BATCH:
+                raise InvalidParameterException(
+                    f"samples must be a list of at most {MAX_REPORTS_PER_BATCH} entries."
+                )
+            stored = await run_in_threadpool(record_metrics, ctx, cluster, samples)
+        except ApiError as error:
+            return _error(error)
+        return JSONResponse({"points": stored})
 
     async def _poll(self, request: Request) -> Response:
         try:

@@ -87,6 +87,7 @@ def _app(
             Route("/metrics", metrics, methods=["GET"]),
             Route(AGENT_CHANNEL_PATH + "/poll", channel.poll, methods=["POST"]),
             Route(AGENT_CHANNEL_PATH + "/report", channel.report, methods=["POST"]),
+            Route(AGENT_CHANNEL_PATH + "/metrics", channel.metrics, methods=["POST"]),
             Route("/", aws_endpoint, methods=["POST", "GET"]),
         ],
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from dockyard.domain.identity import Principal, root_arn
+from dockyard.domain.utilization import UtilizationPoint
 from dockyard.infra.clock import Clock
 from dockyard.infra.ids import RandomSource
 from dockyard.infra.settings import Settings
@@ -87,6 +88,23 @@ class DataPlaneSlot:
         return "" if self.target is None else self.target.metrics()
 
 
+class MetricSink(Protocol):
+    """Where measured metrics go (the CloudWatch metric store)."""
+
+    def put(self, points: Sequence[UtilizationPoint]) -> None: ...
+
+
+class MetricSinkSlot:
+    """Where the metric store plugs in; without one, measurements are dropped."""
+
+    def __init__(self) -> None:
+        self.target: MetricSink | None = None
+
+    def put(self, points: Sequence[UtilizationPoint]) -> None:
+        if self.target is not None and points:
+            self.target.put(points)
+
+
 @dataclass(frozen=True, slots=True)
 class Dependencies:
     """Long-lived collaborators shared by all requests of one server process."""
@@ -98,6 +116,7 @@ class Dependencies:
     notifier: InstanceNotifier = field(default_factory=lambda: _NoNotifier())
     services: ServiceWakerSlot = field(default_factory=ServiceWakerSlot)
     dataplane: DataPlaneSlot = field(default_factory=DataPlaneSlot)
+    metrics: MetricSinkSlot = field(default_factory=MetricSinkSlot)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ __all__ = [
     "ContainerRuntime",
     "ContainerRuntimeError",
     "ContainerState",
+    "ContainerStats",
     "CreateFailed",
     "HostInfo",
     "ImageUnavailable",
@@ -195,6 +196,20 @@ class ManagedContainer:
     cluster: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class ContainerStats:
+    """One reading of a running container's resource use (Docker's one-shot stats).
+
+    ``cpu_total_ns`` is the container's cumulative CPU time; usage over an interval is the
+    difference of two readings divided by the wall time between them.
+    """
+
+    cpu_total_ns: int
+    memory_bytes: int
+    read_at_ns: int
+    """Monotonic-ish timestamp of the reading, in ns (Docker's ``read``, or the sampler's)."""
+
+
 class ContainerRuntime(Protocol):
     """What the agent's worker needs from a container engine. Every call may block up to its
     implementation's named timeout and raises only :class:`ContainerRuntimeError` subclasses."""
@@ -257,6 +272,11 @@ class ContainerRuntime(Protocol):
 
     def docker_version(self) -> str:
         """The Docker Engine's version string (``Version`` of ``docker version``)."""
+        ...
+
+    def stats(self, container_id: str) -> ContainerStats:
+        """One reading of the container's CPU time and memory use (no waiting for a second
+        sample). Raises :class:`ContainerNotFound` for an unknown container."""
         ...
 
     def host_info(self) -> HostInfo:
