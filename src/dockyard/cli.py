@@ -6,6 +6,7 @@
     dockyard agent [--endpoint URL] [--cluster C] [--runtime docker|simulated] [--count N]
     dockyard logs TASK [--cluster C] [--follow]
     dockyard deploy --cluster C --service S --task-definition FILE.json
+    dockyard top [--cluster C] [--once]
     dockyard placement explain --task-definition TD | rebalance --strategy TYPE:FIELD
     dockyard server [--host H] [--port P] [--data-dir D] [--db URL] [--account-id A] [--region R]
     dockyard env [--data-dir D] [--port P] [--region R]
@@ -59,12 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     _common(env)
     env.add_argument("--host", default="127.0.0.1")
     env.set_defaults(func=_env)
-    from dockyard import cli_agent, cli_deploy, cli_logs, cli_placement
+    from dockyard import cli_agent, cli_deploy, cli_logs, cli_placement, cli_top
 
     cli_agent.register(commands, _common)
     cli_logs.register(commands)
     cli_deploy.register(commands)
     cli_placement.register(commands)
+    cli_top.register(commands)
     return parser
 
 

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from dockyard.control.hosts_file import HOSTS_FILE, marker_for, update
 from dockyard.control.lb_dataplane import ElbState, backend_name, server_name, to_dataplane
+from dockyard.control.lb_metrics import request_points
 from dockyard.domain.elb import TargetGroup
+from dockyard.domain.utilization import UtilizationPoint
 from dockyard.infra.clock import Clock
 from dockyard.lb.controller import DataPlaneController
 from dockyard.lb.model import DataPlane
@@ -36,6 +39,8 @@ from dockyard.store.uow import UnitOfWork
 
 log = logging.getLogger("dockyard.lb")
 
+METRICS_PERIOD_SECONDS = 10.0
+"""How often request counts become ``AWS/ApplicationELB`` datapoints."""
 REFRESH_SECONDS = 1.0
 """How often health is read back and drained targets expire, without any change: below the
 shortest ELBv2 health-check interval (5 s), so a state change shows within one interval."""
@@ -61,7 +66,13 @@ class LoadBalancerController:
         bind_address: str,
         on_health_changed: Callable[[], None] = lambda: None,
         hosts_file: Path | None = HOSTS_FILE,
+        emit_metrics: Callable[[list[UtilizationPoint]], None] = lambda _points: None,
+        metrics_period: float = METRICS_PERIOD_SECONDS,
     ) -> None:
+        self._emit_metrics = emit_metrics
+        self._metrics_period = metrics_period
+        self._last_requests: dict[str, int] = {}
+        self._last_emit = 0.0
         self._hosts_file = hosts_file
         self._marker = marker_for(directory)
         self._store = store
@@ -182,6 +193,30 @@ class LoadBalancerController:
             self._health, self._counters = health, counters
         if changed:
             self._on_health_changed()
+        self._publish(counters, health, state)
+
+    def _publish(
+        self,
+        counters: Mapping[str, ProxyCounters],
+        health: Mapping[str, HealthMap],
+        state: ElbState,
+    ) -> None:
+        """Every ``metrics_period`` seconds: the target groups' request metrics."""
+        now = time.monotonic()
+        if now - self._last_emit < self._metrics_period:
+            return
+        self._last_emit = now
+        current = {arn: c.requests_total for arn, c in counters.items()}
+        healthy = {
+            arn: sum(1 for obs in targets.values() if obs[0] == "healthy")
+            for arn, targets in health.items()
+        }
+        points = request_points(
+            self._last_requests, current, state.target_groups, healthy, self._clock.now()
+        )
+        self._last_requests = current
+        if points:
+            self._emit_metrics(points)
 
 
 _METRICS = (
