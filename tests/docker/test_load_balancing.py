@@ -39,6 +39,16 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 90.0, interval: floa
         time.sleep(interval)
 
 
+def registered(ecs: Any) -> bool:
+    """This host is in cluster ``default`` (the local agent creates it just after start)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return bool(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"])
+    except ClientError:
+        return False
+
+
 def get(url: str, timeout: float = 2.0) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -53,7 +63,7 @@ def up(tmp_path_factory: pytest.TempPathFactory, test_image: str, docker_client:
     proc = ServerProcess(data_dir=data_dir, command="up",
                          extra_args=("--log-level", "info", "--task-healthy-after", "1")).start()
     ecs = proc.client("ecs")
-    wait_for(lambda: ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"])
+    wait_for(lambda: registered(ecs))
     try:
         yield proc
     finally:
