@@ -31,10 +31,12 @@ SWEEP_SECONDS = 15.0
 """Every service is looked at this often even when nothing wakes it."""
 ACTED_RECHECK_SECONDS = 1.0
 """After a step that started or stopped tasks, look again this soon (placement retries)."""
-UNSETTLED_RECHECK_SECONDS = 3.0
-"""A service not yet steady is looked at this often."""
-WAKE_DELAY_SECONDS = 0.05
-"""Wakes are coalesced for this long, so a burst of agent reports makes one step."""
+UNSETTLED_RECHECK_SECONDS = 10.0
+"""A service not yet steady is looked at this often even without wakes (a safety net: clock
+driven changes come with the plan's own next check, task changes with agent reports)."""
+WAKE_DELAY_SECONDS = 0.25
+"""Wakes are coalesced for this long, so a burst of agent reports (a deployment's tasks all
+reaching RUNNING) makes one step, not one per report."""
 ERROR_RETRY_SECONDS = 5.0
 
 
