@@ -116,7 +116,7 @@ class ServiceStepApplier:
         self, uow: UnitOfWork, key: ServiceKey, now: datetime, *, lock: bool
     ) -> tuple[ServiceSnapshot, ServicePlan] | None:
         region, cluster, name = key
-        service = uow.services.lock(key) if lock else uow.services.get(*key)
+        service = uow.services.lock(key) if lock else uow.services.get_cached(*key)
         if service is None or service.status is ServiceStatus.INACTIVE:
             return None
         tasks = uow.tasks.for_service(region, cluster, name, stopped_since=now - STOPPED_LOOKBACK)

@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from dockyard.domain.errors import ConcurrentModificationError, InvalidParameterException
+from dockyard.domain.service import Service
+from dockyard.domain.task import Task
 from dockyard.store.engine import WRITE_OPTION, create_db_engine, migrate
 from dockyard.store.repositories.access_keys import AccessKeyRepository
 from dockyard.store.repositories.account_settings import AccountSettingRepository
@@ -41,6 +43,7 @@ from dockyard.store.repositories.services import ServiceRepository
 from dockyard.store.repositories.tags import TagRepository
 from dockyard.store.repositories.task_definitions import TaskDefinitionRepository
 from dockyard.store.repositories.tasks import TaskRepository
+from dockyard.store.versioned_cache import VersionedCache
 
 T = TypeVar("T")
 
@@ -59,6 +62,8 @@ class StoreCaches:
     against the database, so several control-plane processes stay correct)."""
 
     capacity: CapacityCache = field(default_factory=CapacityCache)
+    tasks: VersionedCache[Task] = field(default_factory=VersionedCache)
+    services: VersionedCache[Service] = field(default_factory=VersionedCache)
 
 
 class UnitOfWork:
@@ -74,8 +79,8 @@ class UnitOfWork:
         self.access_keys = AccessKeyRepository(session)
         self.container_instances = ContainerInstanceRepository(session, caches.capacity)
         self.logs = LogRepository(session)
-        self.tasks = TaskRepository(session)
-        self.services = ServiceRepository(session)
+        self.tasks = TaskRepository(session, caches.tasks)
+        self.services = ServiceRepository(session, caches.services)
         self.elb = ElbRepository(session)
 
 

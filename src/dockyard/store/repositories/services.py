@@ -27,18 +27,37 @@ from dockyard.domain.service import (
     TaskDefinitionRef,
 )
 from dockyard.store.schema import ServiceRow
+from dockyard.store.versioned_cache import VersionedCache
 
 ServiceKey = tuple[str, str, str]
 """(region, cluster, name)."""
 
 
 class ServiceRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cache: VersionedCache[Service] | None = None) -> None:
         self._session = session
+        self._cache: VersionedCache[Service] = cache if cache is not None else VersionedCache()
 
     def get(self, region: str, cluster: str, name: str) -> Service | None:
         row = self._row(region, cluster, name)
         return None if row is None else _to_domain(row)
+
+    def get_cached(self, region: str, cluster: str, name: str) -> Service | None:
+        """:meth:`get`, decoding the document only when the row changed since this process
+        last decoded it (one narrow query otherwise)."""
+        s = ServiceRow
+        found = self._session.execute(
+            select(s.id, s.version).where(s.region == region, s.cluster == cluster, s.name == name)
+        ).first()
+        if found is None:
+            return None
+        key = (region, cluster, name, found.id)
+        cached = self._cache.get(key, found.version)
+        if cached is None:
+            cached = self.get(region, cluster, name)
+            if cached is not None:
+                self._cache.put(key, cached.version, cached)
+        return cached
 
     def get_many(self, region: str, cluster: str, names: Iterable[str]) -> dict[str, Service]:
         wanted = list(dict.fromkeys(names))

@@ -28,6 +28,7 @@ from dockyard.store.repositories.task_codec import (
     values,
 )
 from dockyard.store.schema import TaskRow
+from dockyard.store.versioned_cache import VersionedCache
 
 _STOPPED = TaskStatus.STOPPED.value
 _PENDING_STATUSES = (TaskStatus.PROVISIONING.value, TaskStatus.PENDING.value)
@@ -59,8 +60,9 @@ class TaskFilter:
 
 
 class TaskRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cache: VersionedCache[Task] | None = None) -> None:
         self._session = session
+        self._cache: VersionedCache[Task] = cache if cache is not None else VersionedCache()
 
     def get(self, region: str, cluster: str, task_id: str) -> Task | None:
         row = self._session.get(TaskRow, task_id)
@@ -119,17 +121,29 @@ class TaskRepository:
     def for_service(
         self, region: str, cluster: str, service: str, *, stopped_since: datetime
     ) -> list[Task]:
-        """The service's tasks not STOPPED, and those STOPPED at or after ``stopped_since``."""
+        """The service's tasks not STOPPED, and those STOPPED at or after ``stopped_since``.
+
+        Reads (id, version) pairs first and decodes only the tasks that changed since this
+        process last saw them (the scheduler reads a service's tasks at every step)."""
         t = TABLE
-        rows = self._session.execute(
-            select(t).where(
+        keys = self._session.execute(
+            select(t.c.task_id, t.c.version).where(
                 t.c.region == region,
                 t.c.cluster == cluster,
                 t.c.service_name == service,
                 (t.c.last_status != _STOPPED) | (t.c.stopped_at >= stopped_since),
             )
+        ).all()
+        found = {task_id: self._cache.get(task_id, version) for task_id, version in keys}
+        missing = [task_id for task_id, task in found.items() if task is None]
+        if missing:
+            for row in self._session.execute(select(t).where(t.c.task_id.in_(missing))):
+                task = to_domain(row)
+                self._cache.put(task.task_id, task.version, task)
+                found[task.task_id] = task
+        return sorted(
+            (task for task in found.values() if task is not None), key=lambda x: x.task_id
         )
-        return sorted((to_domain(r) for r in rows), key=lambda task: task.task_id)
 
     def service_counts(
         self, region: str, cluster: str, services: Iterable[str]
