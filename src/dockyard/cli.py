@@ -119,12 +119,16 @@ def control_plane_background(deps: Dependencies) -> list[Background]:
         for wake in woken:
             wake()
 
+    from dockyard.api.cloudwatch.metrics import StoreMetricSink
+
+    deps.metrics.target = StoreMetricSink(deps.store)
     balancer = LoadBalancerController(
         deps.store,
         deps.clock,
         directory=settings.data_dir / "haproxy",
         bind_address=settings.lb_bind_address,
         on_health_changed=health_changed,
+        emit_metrics=deps.metrics.put,
     )
     controller = build_service_controller(
         store=deps.store,

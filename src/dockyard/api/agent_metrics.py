@@ -37,7 +37,7 @@ def record_metrics(ctx: RequestContext, cluster: str, samples: Sequence[Any]) ->
         return 0
     at = max(when for _, when, _, _ in parsed).replace(microsecond=0)
     points = utilization_points(usage, at)
-    ctx.deps.metrics.put(points)
+    ctx.deps.metrics.put(ctx.region, points)
     return len(points)
 
 

@@ -91,7 +91,7 @@ class DataPlaneSlot:
 class MetricSink(Protocol):
     """Where measured metrics go (the CloudWatch metric store)."""
 
-    def put(self, points: Sequence[UtilizationPoint]) -> None: ...
+    def put(self, region: str, points: Sequence[UtilizationPoint]) -> None: ...
 
 
 class MetricSinkSlot:
@@ -100,9 +100,9 @@ class MetricSinkSlot:
     def __init__(self) -> None:
         self.target: MetricSink | None = None
 
-    def put(self, points: Sequence[UtilizationPoint]) -> None:
+    def put(self, region: str, points: Sequence[UtilizationPoint]) -> None:
         if self.target is not None and points:
-            self.target.put(points)
+            self.target.put(region, points)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from starlette.applications import Starlette
 
-from dockyard.api import ecs, elbv2, logs, protocol
+from dockyard.api import autoscaling, cloudwatch, ecs, elbv2, logs, protocol
 from dockyard.api.agent_channel import AgentNotifier
 from dockyard.api.app import create_app
 from dockyard.api.auth.authenticator import Authenticator
@@ -28,6 +28,7 @@ HANDLERS: dict[str, dict[str, Handler]] = {
     "ecs": ecs.OPERATIONS,
     "logs": logs.OPERATIONS,
     "elbv2": elbv2.OPERATIONS,
+    "cloudwatch": cloudwatch.OPERATIONS,
 }
 """Every service Dockyard implements operations for (others answer UnknownOperation)."""
 

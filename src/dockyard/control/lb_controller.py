@@ -66,7 +66,7 @@ class LoadBalancerController:
         bind_address: str,
         on_health_changed: Callable[[], None] = lambda: None,
         hosts_file: Path | None = HOSTS_FILE,
-        emit_metrics: Callable[[list[UtilizationPoint]], None] = lambda _points: None,
+        emit_metrics: Callable[[str, list[UtilizationPoint]], None] = lambda _r, _p: None,
         metrics_period: float = METRICS_PERIOD_SECONDS,
     ) -> None:
         self._emit_metrics = emit_metrics
@@ -211,12 +211,13 @@ class LoadBalancerController:
             arn: sum(1 for obs in targets.values() if obs[0] == "healthy")
             for arn, targets in health.items()
         }
-        points = request_points(
-            self._last_requests, current, state.target_groups, healthy, self._clock.now()
-        )
+        at = self._clock.now()
+        for region in sorted({tg.region for tg in state.target_groups.values()}):
+            groups = {a: tg for a, tg in state.target_groups.items() if tg.region == region}
+            points = request_points(self._last_requests, current, groups, healthy, at)
+            if points:
+                self._emit_metrics(region, points)
         self._last_requests = current
-        if points:
-            self._emit_metrics(points)
 
 
 _METRICS = (
