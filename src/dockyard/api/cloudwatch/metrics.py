@@ -133,9 +133,7 @@ def list_metrics(ctx: RequestContext, params: Params) -> Result:
     metrics = []
     for namespace, metric, key in found:
         dims = [tuple(item.split("=", 1)) for item in key.split("|") if item]
-        if all(
-            any(n == name and (value is None or v == value) for n, v in dims) for name, value in wanted
-        ):
+        if all(_has(dims, name, value) for name, value in wanted):
             metrics.append(
                 {
                     "Namespace": namespace,
@@ -153,6 +151,11 @@ def list_metrics(ctx: RequestContext, params: Params) -> Result:
     if start + LIST_PAGE < len(metrics):
         result["NextToken"] = encode_token("ListMetrics", [start + LIST_PAGE])
     return result
+
+
+def _has(dims: Sequence[tuple[str, ...]], name: str, value: str | None) -> bool:
+    """ListMetrics' dimension filter: the name, and the value when one is given."""
+    return any(d[0] == name and (value is None or d[1] == value) for d in dims)
 
 
 def _stat_series(
