@@ -107,7 +107,20 @@ def daemon_step(
         else []
     )
     events = [messages.stopped(service_name, [s.task_id for s in stops])] if stops else []
+    if may_launch and not stops and not starts and _blocked(views, seen_current):
+        events.append(messages.stuck(service_name))
     return stops, starts, events
+
+
+def _blocked(views: Sequence[TaskView], seen_current: set[str]) -> bool:
+    """Old tasks wait to be replaced, nothing is in flight, and the minimum forbids stopping
+    them: the deployment configuration itself blocks the rollout."""
+    in_flight = any(v.bucket in (Bucket.PENDING, Bucket.WARMING, Bucket.STOPPING) for v in views)
+    waiting = any(
+        not v.current and v.bucket.live and (v.task.instance_id or "") not in seen_current
+        for v in views
+    )
+    return waiting and not in_flight
 
 
 def _surplus(view: TaskView, instance: str, wanted: set[str], seen_current: set[str]) -> bool:

@@ -96,3 +96,14 @@ def test_disconnected_instance_gets_no_new_task_but_keeps_its_own() -> None:
     p = plan(daemon_service(rolling=False), [task("a", instance="i1")], pool)
     assert not p.stops
     assert not p.starts
+
+
+def test_minimum_that_forbids_every_stop_is_reported_as_stuck() -> None:
+    from dataclasses import replace
+
+    svc = daemon_service()
+    svc = replace(svc, deployment_configuration=replace(svc.deployment_configuration, minimum_healthy_percent=100))
+    pool = [instance("i1"), instance("i2")]
+    p = plan(svc, [task("o1", OLD, instance="i1"), task("o2", OLD, instance="i2")], pool)
+    assert not p.stops and not p.starts
+    assert msg.stuck("api") in [e.message for e in p.service.events]
