@@ -110,7 +110,8 @@ def control_plane_background(deps: Dependencies) -> list[Background]:
     """The service controller and the load-balancer controller (HAProxy), plugged into the
     API's wake-ups and into each other (target health gates rollouts)."""
     from dockyard.control.lb_controller import LoadBalancerController
-    from dockyard.control.wiring import build_service_controller
+    from dockyard.control.scaling_controller import ScalingController, StoreServiceState
+    from dockyard.control.wiring import ServiceDesiredCountWriter, build_service_controller
 
     settings = deps.settings
     woken: list[Callable[[], None]] = []
@@ -143,7 +144,13 @@ def control_plane_background(deps: Dependencies) -> list[Background]:
     woken.append(controller.wake_all)
     deps.services.target = controller
     deps.dataplane.target = balancer
-    return [controller, balancer]
+    scaling = ScalingController(
+        deps.store,
+        clock=deps.clock,
+        writer=ServiceDesiredCountWriter(deps.store, deps.rng, deps.clock, controller.wake),
+        services=StoreServiceState(deps.store),
+    )
+    return [controller, balancer, scaling]
 
 
 def _server(args: argparse.Namespace) -> int:

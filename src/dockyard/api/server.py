@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from starlette.applications import Starlette
 
-from dockyard.api import cloudwatch, ecs, elbv2, logs, protocol
+from dockyard.api import autoscaling, cloudwatch, ecs, elbv2, logs, protocol
 from dockyard.api.agent_channel import AgentNotifier
 from dockyard.api.app import create_app
 from dockyard.api.auth.authenticator import Authenticator
@@ -29,6 +29,7 @@ HANDLERS: dict[str, dict[str, Handler]] = {
     "logs": logs.OPERATIONS,
     "elbv2": elbv2.OPERATIONS,
     "cloudwatch": cloudwatch.OPERATIONS,
+    "application-autoscaling": autoscaling.OPERATIONS,
 }
 """Every service Dockyard implements operations for (others answer UnknownOperation)."""
 

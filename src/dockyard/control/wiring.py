@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import timedelta
 
 from dockyard.control.service_applier import ServiceStepApplier
 from dockyard.control.service_controller import ServiceController
 from dockyard.control.service_targets import HealthSource
+from dockyard.domain.service import ServiceStatus
 from dockyard.infra.clock import Clock
 from dockyard.infra.ids import RandomSource
 from dockyard.store import Store
+from dockyard.store.repositories.services import ServiceKey
+from dockyard.store.uow import UnitOfWork
 
-__all__ = ["build_service_controller"]
+__all__ = ["ServiceDesiredCountWriter", "build_service_controller"]
 
 
 def build_service_controller(
@@ -41,3 +45,42 @@ def build_service_controller(
         list_keys=lambda: store.read(lambda uow: uow.services.keys_to_reconcile()),
         on_woken=notify,
     )
+
+
+class ServiceDesiredCountWriter:
+    """Application Auto Scaling's :class:`~dockyard.control.scaling_controller.DesiredCountWriter`:
+    sets a service's desiredCount as UpdateService would, records ``cause`` as a service event,
+    and wakes the service scheduler."""
+
+    def __init__(
+        self,
+        store: Store,
+        rng: RandomSource,
+        clock: Clock,
+        wake: Callable[[list[ServiceKey]], None],
+    ) -> None:
+        self._store = store
+        self._rng = rng
+        self._clock = clock
+        self._wake = wake
+
+    def set_desired(
+        self, region: str, cluster: str, service: str, desired: int, cause: str
+    ) -> None:
+        now = self._clock.now()
+
+        def write(uow: UnitOfWork) -> None:
+            found = uow.services.get(region, cluster, service)
+            if found is None or found.status is not ServiceStatus.ACTIVE:
+                raise LookupError(f"service {cluster}/{service} is not active")
+            if found.desired_count == desired:
+                return
+            updated = replace(found, desired_count=desired, steady=False)
+            message = (
+                f"(service {service}) desired count set to {desired} by Application Auto "
+                f"Scaling: {cause}"
+            )
+            uow.services.save(updated.with_events([message], now, self._rng))
+
+        self._store.write(write)
+        self._wake([(region, cluster, service)])
