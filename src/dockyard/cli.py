@@ -76,7 +76,7 @@ def _common(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--region", default=DEFAULT_REGION)
 
 
-def add_scheduler_options(cmd: argparse.ArgumentParser) -> None:
+def add_scheduler_options(cmd: argparse.ArgumentParser, *, default_profile: str = "aws") -> None:
     cmd.add_argument(
         "--task-healthy-after",
         type=float,
@@ -84,6 +84,13 @@ def add_scheduler_options(cmd: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="a service task without health checks counts healthy this long after RUNNING "
         "(ECS: 40; shorten only for tests and demos)",
+    )
+    cmd.add_argument(
+        "--scaling-profile",
+        choices=("aws", "fast"),
+        default=default_profile,
+        help="target-tracking alarm cadence: aws (60-second periods, alarms evaluated every "
+        "minute) or fast (10-second periods: a sustained breach scales within about 30 s)",
     )
     cmd.add_argument(
         "--lb-address",
@@ -103,15 +110,29 @@ def _settings(args: argparse.Namespace) -> Settings:
         db_url=getattr(args, "db", None),
         task_healthy_after_seconds=getattr(args, "task_healthy_after", 40.0),
         lb_bind_address=getattr(args, "lb_address", "127.0.0.1"),
+        scaling_profile=getattr(args, "scaling_profile", "aws"),
     )
+
+
+FAST_ALARM_INTERVAL = 5.0
+"""Alarm evaluation cadence of the ``fast`` scaling profile (its alarms use 10-second periods)."""
+AWS_ALARM_INTERVAL = 60.0
+"""CloudWatch evaluates alarms every minute."""
 
 
 def control_plane_background(deps: Dependencies) -> list[Background]:
     """The service controller and the load-balancer controller (HAProxy), plugged into the
     API's wake-ups and into each other (target health gates rollouts)."""
+    from dockyard.api.autoscaling import alarm_hooks
+    from dockyard.control.alarm_controller import AlarmController
     from dockyard.control.lb_controller import LoadBalancerController
     from dockyard.control.scaling_controller import ScalingController, StoreServiceState
-    from dockyard.control.wiring import ServiceDesiredCountWriter, build_service_controller
+    from dockyard.control.wiring import (
+        ScalingAlarmSink,
+        ServiceDesiredCountWriter,
+        StoreAlarmManager,
+        build_service_controller,
+    )
 
     settings = deps.settings
     woken: list[Callable[[], None]] = []
@@ -150,7 +171,17 @@ def control_plane_background(deps: Dependencies) -> list[Background]:
         writer=ServiceDesiredCountWriter(deps.store, deps.rng, deps.clock, controller.wake),
         services=StoreServiceState(deps.store),
     )
-    return [controller, balancer, scaling]
+    fast = settings.scaling_profile == "fast"
+    alarm_hooks.configure(
+        StoreAlarmManager(deps.store, deps.clock), profile=settings.scaling_profile
+    )
+    alarms = AlarmController(
+        deps.store,
+        ScalingAlarmSink(scaling),
+        clock=deps.clock,
+        evaluation_interval=FAST_ALARM_INTERVAL if fast else AWS_ALARM_INTERVAL,
+    )
+    return [controller, balancer, scaling, alarms]
 
 
 def _server(args: argparse.Namespace) -> int:

@@ -83,7 +83,7 @@ def register(commands: Any, common: Any) -> None:
     up.add_argument("--log-level", default="info")
     from dockyard.cli import add_scheduler_options
 
-    add_scheduler_options(up)
+    add_scheduler_options(up, default_profile="fast")
     _agent_options(up)
     up.set_defaults(func=_up)
 

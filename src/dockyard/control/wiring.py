@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+from dockyard.control.scaling_controller import ScalingController
 from dockyard.control.service_applier import ServiceStepApplier
 from dockyard.control.service_controller import ServiceController
 from dockyard.control.service_targets import HealthSource
+from dockyard.domain.alarms import Alarm, AlarmEvaluation
+from dockyard.domain.autoscaling import is_policy_arn
+from dockyard.domain.autoscaling_alarms import AlarmSpec
+from dockyard.domain.autoscaling_plan import PolicyTrigger
 from dockyard.domain.service import ServiceStatus
 from dockyard.infra.clock import Clock
 from dockyard.infra.ids import RandomSource
 from dockyard.store import Store
+from dockyard.store.repositories.alarms import AlarmRepository
 from dockyard.store.repositories.services import ServiceKey
 from dockyard.store.uow import UnitOfWork
 
-__all__ = ["ServiceDesiredCountWriter", "build_service_controller"]
+__all__ = [
+    "ScalingAlarmSink",
+    "ServiceDesiredCountWriter",
+    "StoreAlarmManager",
+    "build_service_controller",
+]
 
 
 def build_service_controller(
@@ -84,3 +95,59 @@ class ServiceDesiredCountWriter:
 
         self._store.write(write)
         self._wake([(region, cluster, service)])
+
+
+class ScalingAlarmSink:
+    """CloudWatch alarm actions naming scaling policies go to the scaling controller; other
+    actions (SNS topics…) have no receiver in Dockyard and are ignored."""
+
+    def __init__(self, scaling: ScalingController) -> None:
+        self._scaling = scaling
+
+    def fire(
+        self, action_arn: str, alarm: Alarm, new_state: str, evaluation: AlarmEvaluation
+    ) -> None:
+        if not is_policy_arn(action_arn):
+            return
+        value = evaluation.latest_value
+        self._scaling.fire(
+            PolicyTrigger(
+                policy_arn=action_arn,
+                alarm_name=alarm.name,
+                alarm_state=new_state,
+                metric_value=value if value is not None else alarm.threshold,
+                threshold=alarm.threshold,
+                at=evaluation.query_date,
+            )
+        )
+
+
+class StoreAlarmManager:
+    """Target-tracking policies' alarms, created and deleted in the alarm store."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def put_alarm(self, region: str, spec: AlarmSpec) -> None:
+        alarm = Alarm(
+            name=spec.name,
+            namespace=spec.namespace,
+            metric_name=spec.metric_name,
+            dimensions=spec.dimensions,
+            statistic=spec.statistic,
+            period=spec.period,
+            evaluation_periods=spec.evaluation_periods,
+            datapoints_to_alarm=spec.datapoints_to_alarm,
+            threshold=spec.threshold,
+            comparison=spec.comparison,
+            treat_missing_data=spec.treat_missing_data,
+            unit=spec.unit,
+            alarm_actions=spec.alarm_actions,
+            description=spec.description,
+        )
+        now = self._clock.now()
+        self._store.write(lambda uow: AlarmRepository(uow.session).put(region, alarm, now))
+
+    def delete_alarms(self, region: str, names: Sequence[str]) -> None:
+        self._store.write(lambda uow: AlarmRepository(uow.session).delete(region, names))

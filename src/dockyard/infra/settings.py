@@ -47,6 +47,8 @@ class Settings:
     account_id: str = DEFAULT_ACCOUNT_ID
     region: str = DEFAULT_REGION
     db_url: str | None = None
+    scaling_profile: str = "aws"
+    """Target-tracking alarm cadence: ``aws`` or ``fast`` (``dockyard up``'s default)."""
     lb_bind_address: str = "127.0.0.1"
     """Where load-balancer listeners bind (``--lb-address``)."""
     task_healthy_after_seconds: float = 40.0

@@ -1,0 +1,178 @@
+"""The alarm evaluation loop: every ``evaluation_interval`` seconds, evaluate every alarm.
+
+::
+
+    every interval ─► tick(): for each (region, alarm) in the store
+        read the metric's points of the last N periods ─► period_values + evaluate (pure)
+        state changed ─► set_state + StateUpdate history (one transaction per alarm)
+        actions_to_fire (pure) ─► sink.fire(action_arn, alarm, new_state, evaluation)
+                                   + an Action history item per call
+
+Actions: on a transition, every action of the new state when ActionsEnabled; while an alarm
+stays in ALARM, its Auto Scaling policy actions (ARNs containing ``:scalingPolicy:``) are
+fired again on every evaluation, as AWS re-invokes scaling policies. SetAlarmState (an API
+call, which cannot reach the sink) only writes the state: the next tick sees a state it did
+not write, fires that state's actions as for a transition, then evaluates from it — so
+SetAlarmState's actions run up to one interval late, and not at all if the process restarted
+in between (the controller remembers the states it last saw in memory). A failing sink is
+logged and recorded in the history as a failed Action; it never stops the loop.
+
+Wiring::
+
+    controller = AlarmController(store, sink, clock=clock, evaluation_interval=60.0)
+    controller.start(); ...; controller.stop()
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from dockyard.domain.alarms import (
+    Alarm,
+    AlarmEvaluation,
+    HistoryItem,
+    actions_to_fire,
+    evaluate,
+    period_starts,
+    period_values,
+)
+from dockyard.domain.metrics import aggregate, dimensions_key
+from dockyard.infra.clock import Clock
+from dockyard.store import Store
+from dockyard.store.repositories.alarms import AlarmRepository
+from dockyard.store.repositories.metrics import MetricRepository
+from dockyard.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AlarmActionSink", "AlarmController"]
+
+STOP_TIMEOUT = 10.0
+"""Seconds stop() waits for a tick in progress (one tick is a few reads and writes)."""
+
+
+class AlarmActionSink(Protocol):
+    """Receives alarm actions (scaling policies; other ARNs may be ignored)."""
+
+    def fire(
+        self, action_arn: str, alarm: Alarm, new_state: str, evaluation: AlarmEvaluation
+    ) -> None: ...
+
+
+class AlarmController:
+    """Evaluates alarms on a fixed interval with an injected clock; tests call :meth:`tick`."""
+
+    def __init__(
+        self,
+        store: Store,
+        sink: AlarmActionSink,
+        *,
+        clock: Clock,
+        evaluation_interval: float = 60.0,
+    ) -> None:
+        self._store = store
+        self._sink = sink
+        self._clock = clock
+        self._interval = evaluation_interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._seen: dict[tuple[str, str], str] = {}
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="alarm-controller", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=STOP_TIMEOUT)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.tick()
+            except Exception:  # the loop must survive one bad tick; the next retries
+                log.exception("alarm evaluation failed")
+
+    def tick(self) -> list[AlarmEvaluation]:
+        """Evaluate every alarm once at the clock's now; returns the evaluations."""
+        now = self._clock.now()
+        alarms = self._store.read(lambda uow: AlarmRepository(uow.session).all())
+        results = []
+        for region, alarm in alarms:
+            try:
+                self._fire_if_set_externally(region, alarm, now)
+                ev = self.evaluate_one(region, alarm, now)
+                self._seen[(region, alarm.name)] = ev.state
+                results.append(ev)
+            except Exception:
+                log.exception("evaluating alarm %s failed", alarm.name)
+        live = {(region, alarm.name) for region, alarm in alarms}
+        self._seen = {k: v for k, v in self._seen.items() if k in live}
+        return results
+
+    def _fire_if_set_externally(self, region: str, alarm: Alarm, now: datetime) -> None:
+        seen = self._seen.get((region, alarm.name))
+        if seen is None or seen == alarm.state:
+            return
+        ev = AlarmEvaluation(
+            state=alarm.state,
+            previous_state=seen,
+            threshold=alarm.threshold,
+            values=(),
+            breaching=(),
+            start_date=now,
+            query_date=now,
+            reason=alarm.state_reason,
+        )
+        self.fire_actions(region, alarm, ev, now)
+
+    def evaluate_one(self, region: str, alarm: Alarm, now: datetime) -> AlarmEvaluation:
+        starts = period_starts(alarm, now)
+        end = starts[-1] + timedelta(seconds=alarm.period)
+        key = dimensions_key(alarm.dimensions)
+
+        def read(uow: UnitOfWork) -> list[float | None]:
+            points = MetricRepository(uow.session).points(
+                region, alarm.namespace, alarm.metric_name, key, starts[0], end
+            )
+            return period_values(alarm, aggregate(points, starts[0], alarm.period), starts)
+
+        values = self._store.read(read)
+        ev = evaluate(
+            alarm, values, current_state=alarm.state, start_date=starts[0], query_date=now
+        )
+        if ev.changed:
+            self._store.write(
+                lambda uow: AlarmRepository(uow.session).record_transition(region, alarm, ev, now)
+            )
+        self.fire_actions(region, alarm, ev, now)
+        return ev
+
+    def fire_actions(self, region: str, alarm: Alarm, ev: AlarmEvaluation, now: datetime) -> None:
+        """Call the sink for :func:`actions_to_fire` and record an Action history item each."""
+        items = []
+        for arn in actions_to_fire(alarm, ev):
+            try:
+                self._sink.fire(arn, alarm, ev.state, ev)
+                summary, status = f"Successfully executed action {arn}", "Succeeded"
+            except Exception as exc:  # one failing action must not block the others
+                log.exception("alarm %s action %s failed", alarm.name, arn)
+                summary = f"Failed to execute action {arn}. Received error: {exc}"
+                status = "Failed"
+            data = json.dumps({"actionState": status, "notificationResource": arn})
+            items.append(HistoryItem(alarm.name, now, "Action", summary, data))
+        if items:
+            self._store.write(lambda uow: _add_history(uow, region, items))
+
+
+def _add_history(uow: UnitOfWork, region: str, items: list[HistoryItem]) -> None:
+    repo = AlarmRepository(uow.session)
+    for item in items:
+        repo.add_history(region, item)
