@@ -2,6 +2,8 @@
 
 - Stopped tasks stay describable for :data:`STOPPED_TASK_RETENTION` (ECS: "at least one
   hour"), then are forgotten, swept every :data:`SWEEP_INTERVAL_SECONDS`.
+- Metric points are compacted on the same cadence: raw points older than 3 hours become minute
+  rollups, rollups older than 15 days are dropped (``store/repositories/metrics.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from dockyard.api.context import Dependencies
+from dockyard.store.repositories.metrics import MetricRepository
 
 log = logging.getLogger("dockyard.housekeeping")
 
@@ -30,13 +33,20 @@ def sweep_stopped_tasks(deps: Dependencies) -> int:
     return deps.store.write(lambda uow: uow.tasks.delete_stopped_before(cutoff))
 
 
+def compact_metrics(deps: Dependencies) -> int:
+    """Roll raw metric points into minute sets and forget expired ones (metric store)."""
+    now = deps.clock.now()
+    return deps.store.write(lambda uow: MetricRepository(uow.session).compact(now))
+
+
 async def _sweeper(deps: Dependencies) -> None:
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
         try:
             removed = await run_in_threadpool(sweep_stopped_tasks, deps)
+            await run_in_threadpool(compact_metrics, deps)
         except Exception:
-            log.exception("sweeping stopped tasks failed")
+            log.exception("sweeping stopped tasks or compacting metrics failed")
             continue
         if removed:
             log.info("forgot %d tasks stopped over %s ago", removed, STOPPED_TASK_RETENTION)
