@@ -1,0 +1,18 @@
+"""IAM users, groups, roles, policies, STS sessions (filled in by the IAM work).
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-11-28
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "0012"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
