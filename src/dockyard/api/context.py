@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from dockyard.domain.identity import Principal, root_arn
 from dockyard.domain.utilization import UtilizationPoint
 from dockyard.infra.clock import Clock
+from dockyard.infra.crypto import SecretBox
 from dockyard.infra.ids import RandomSource
 from dockyard.infra.settings import Settings
 from dockyard.store import Store
@@ -105,6 +106,22 @@ class MetricSinkSlot:
             self.target.put(region, points)
 
 
+class IdentityChanges:
+    """Who must hear that identities or policies changed: the authenticator's key cache and the
+    authorizer's compiled policies subscribe; IAM and STS write handlers call :meth:`changed`
+    after their transaction commits. Listeners must be cheap and must not raise."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+
 @dataclass(frozen=True, slots=True)
 class Dependencies:
     """Long-lived collaborators shared by all requests of one server process."""
@@ -117,6 +134,15 @@ class Dependencies:
     services: ServiceWakerSlot = field(default_factory=ServiceWakerSlot)
     dataplane: DataPlaneSlot = field(default_factory=DataPlaneSlot)
     metrics: MetricSinkSlot = field(default_factory=MetricSinkSlot)
+    identity: IdentityChanges = field(default_factory=IdentityChanges)
+    box: SecretBox | None = None
+    """The master-key box (encrypts secrets at rest); set by the server, absent in pure tests."""
+
+    @property
+    def secret_box(self) -> SecretBox:
+        if self.box is None:
+            raise RuntimeError("this process was built without the data dir's master key")
+        return self.box
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,7 +71,12 @@ def build_dispatcher(
     )
     log.info("admin access key %s (credentials in %s)", key_id, settings.data_dir)
     deps = Dependencies(
-        settings=settings, store=store, clock=clock, rng=rng, notifier=AgentNotifier()
+        settings=settings,
+        store=store,
+        clock=clock,
+        rng=rng,
+        notifier=AgentNotifier(),
+        box=box,
     )
     catalog = protocol.Catalog()
     warm_up(catalog, HANDLERS)
