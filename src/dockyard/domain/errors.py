@@ -13,6 +13,7 @@
     ├── LimitExceededException
     ├── ServerException              500, the only server fault ECS models
     ├── ValidationError              a botocore-model violation, coded per service at the edge
+    ├── MalformedPolicyDocument      IAM: a policy document that fails validation on write
     └── auth errors                  MissingAuthenticationToken (403), IncompleteSignature (400),
                                      InvalidSignature / SignatureDoesNotMatch (403),
                                      UnrecognizedClient (403), InvalidClientTokenId (403)
@@ -151,4 +152,14 @@ class UnrecognizedClient(ApiError):
 
 class AccessDenied(ApiError):
     code = "AccessDeniedException"
+    http_status = 400
+
+
+# --- IAM policies -----------------------------------------------------------------------
+
+
+class MalformedPolicyDocument(ApiError):
+    """A policy document IAM would refuse; the message is IAM's (``Syntax errors in policy.``)."""
+
+    code = "MalformedPolicyDocument"
     http_status = 400
