@@ -3,12 +3,15 @@
 ::
 
     raw request ──► guess service (X-Amz-Target prefix) ──► SigV4 authenticate ──► identify op
-        ──► parse (botocore model) ──► validate (model) ──► handler(ctx, params) ──► serialize
+        ──► parse (botocore model) ──► validate (model) ──► authorise (IAM policies)
+        ──► handler(ctx, params) ──► serialize
                  any ApiError ───────────────────────────────────────────────► error envelope
                  any other exception ──► logged with request id ──► internal-failure envelope
+        every call, allowed, denied or unauthenticated ──► audit trail (queued, batched)
 
 Contract: never raises; every failure is an AWS error envelope of the called service's
-protocol (JSON 1.1 when the service cannot be told).
+protocol (JSON 1.1 when the service cannot be told). The audit record holds who, what, which
+resources, the decision and the error code — never parameters or results.
 """
 
 from __future__ import annotations
@@ -17,13 +20,32 @@ import logging
 import uuid
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dockyard.api import protocol
+from dockyard.api.audit import AuditTrail
 from dockyard.api.auth.authenticator import Authenticated, Authenticator
+from dockyard.api.auth.authorizer import Authorizer, RequestFacts, denial_message
+from dockyard.api.auth.resources import (
+    UNCHECKED_ACTIONS,
+    AccessTarget,
+    ResourceLookups,
+    access_target,
+    iam_action,
+)
 from dockyard.api.auth.sigv4 import SignedRequest
 from dockyard.api.context import Dependencies, Handler, RequestContext
+from dockyard.domain.audit import (
+    DECISION_ALLOW,
+    DECISION_EXPLICIT_DENY,
+    DECISION_IMPLICIT_DENY,
+    DECISION_UNAUTHENTICATED,
+    AuditEvent,
+    event_source,
+)
 from dockyard.domain.errors import ApiError, InvalidSignature
+from dockyard.domain.identity import Principal
+from dockyard.domain.policy import Decision
 
 log = logging.getLogger("dockyard.api")
 
@@ -36,32 +58,65 @@ QUERY_AUTH_CODES = {
 """Query-protocol services (IAM, STS, ELBv2) name two of the auth errors differently."""
 
 
+_DECISIONS = {
+    Decision.ALLOW: DECISION_ALLOW,
+    Decision.EXPLICIT_DENY: DECISION_EXPLICIT_DENY,
+    Decision.IMPLICIT_DENY: DECISION_IMPLICIT_DENY,
+}
+
+
+@dataclass(slots=True)
+class _Trace:
+    """What one request revealed about itself so far, for its audit record."""
+
+    principal: Principal | None = None
+    service: str = ""
+    operation: str = ""
+    region: str = ""
+    target: AccessTarget | None = None
+    decision: str = DECISION_UNAUTHENTICATED
+
+
 @dataclass(frozen=True, slots=True)
 class Dispatcher:
-    """Routes signed AWS requests to handlers. Shared by all requests; holds no request state."""
+    """Routes signed AWS requests to handlers. Shared by all requests; holds no request state.
+
+    Without an ``authorizer`` every authenticated call is allowed (unit-test wiring); the
+    server always builds one.
+    """
 
     catalog: protocol.Catalog
     handlers: Mapping[str, Mapping[str, Handler]]  # service name → operation → handler
     authenticator: Authenticator
     deps: Dependencies
+    authorizer: Authorizer | None = None
+    audit: AuditTrail | None = None
+    lookups: ResourceLookups = field(default_factory=ResourceLookups)
 
     def handle(self, request: SignedRequest) -> Response:
         request_id = str(uuid.uuid4())
         spec = self._guess_service(request)
+        trace = _Trace()
         try:
-            return self._handle(request, request_id)
+            return self._handle(request, request_id, trace)
         except ApiError as error:
-            return protocol.serialize_error(spec, _recode(spec, error), request_id=request_id)
+            recoded = _recode(spec, error)
+            self._record(request, request_id, trace, spec, recoded)
+            return protocol.serialize_error(spec, recoded, request_id=request_id)
         except Exception:
             log.exception("unexpected failure in request %s", request_id)
             code = spec.internal_error_code if spec else "InternalFailure"
             internal = ApiError(
                 "An internal error occurred. Request id: " + request_id, code=code, http_status=500
             )
+            self._record(request, request_id, trace, spec, internal)
             return protocol.serialize_error(spec, internal, request_id=request_id)
 
-    def _handle(self, request: SignedRequest, request_id: str) -> Response:
+    def _handle(self, request: SignedRequest, request_id: str, trace: _Trace) -> Response:
         auth = self.authenticator.authenticate(request)
+        trace.principal = auth.principal
+        trace.region = auth.claim.region
+        trace.service = auth.claim.service
         body = _content_decoded(request)
         spec, operation = protocol.identify(
             self.catalog,
@@ -74,6 +129,7 @@ class Dispatcher:
                 f"Credential should be scoped to correct service: '{spec.signing_name}'."
             )
         parsed = protocol.parse_request(spec, operation, body, query_string=request.raw_query)
+        trace.operation = operation
         protocol.validate(spec, parsed.operation, parsed.params)
         handler = self.handlers.get(spec.name, {}).get(operation)
         if handler is None:
@@ -81,9 +137,76 @@ class Dispatcher:
                 f"Dockyard does not implement {spec.signing_name}:{operation} yet.",
                 code="UnknownOperationException" if spec.protocol == "json" else "InvalidAction",
             )
+        self._authorize(request, auth, spec, operation, parsed.params, trace)
         ctx = self._context(auth, spec, operation, request_id)
         result = handler(ctx, parsed.params)
-        return protocol.serialize_response(spec, parsed.operation, result, request_id=request_id)
+        response = protocol.serialize_response(
+            spec, parsed.operation, result, request_id=request_id
+        )
+        self._record(request, request_id, trace, spec, None)
+        return response
+
+    def _authorize(
+        self,
+        request: SignedRequest,
+        auth: Authenticated,
+        spec: protocol.ServiceSpec,
+        operation: str,
+        params: Mapping[str, object],
+        trace: _Trace,
+    ) -> None:
+        """Raise AccessDenied unless the principal's policies allow the call."""
+        target = access_target(
+            spec.signing_name,
+            operation,
+            params,
+            region=auth.claim.region,
+            account_id=self.deps.settings.account_id,
+            lookups=self.lookups,
+        )
+        trace.target = target
+        if self.authorizer is None or target.action in UNCHECKED_ACTIONS:
+            trace.decision = DECISION_ALLOW
+            return
+        facts = RequestFacts(self.deps.clock.now(), request.source_ip, auth.claim.region)
+        result = self.authorizer.authorize(auth.principal, target, facts)
+        trace.decision = _DECISIONS[result.decision]
+        if not result.allowed:
+            message = denial_message(auth.principal, target.action, result)
+            if spec.protocol == "query":
+                raise ApiError(message, code="AccessDenied", http_status=403)
+            raise ApiError(message, code="AccessDeniedException", http_status=400)
+
+    def _record(
+        self,
+        request: SignedRequest,
+        request_id: str,
+        trace: _Trace,
+        spec: protocol.ServiceSpec | None,
+        error: ApiError | None,
+    ) -> None:
+        if self.audit is None:
+            return
+        principal = trace.principal
+        service = trace.service or (spec.signing_name if spec else "unknown")
+        action = iam_action(service, trace.operation or "Unknown")
+        self.audit.record(
+            AuditEvent(
+                event_id=request_id,
+                event_time=self.deps.clock.now(),
+                region=trace.region,
+                event_source=event_source(action.split(":", 1)[0]),
+                event_name=trace.operation or "Unknown",
+                principal_arn=principal.arn if principal else "",
+                user_name=principal.user_name if principal else "",
+                access_key_id=principal.access_key_id if principal else _claimed_key(request),
+                source_ip=request.source_ip,
+                resources=trace.target.resources if trace.target else (),
+                decision=trace.decision,
+                error_code=error.code if error else None,
+                error_message=error.message[:1024] if error else None,
+            )
+        )
 
     def _context(
         self, auth: Authenticated, spec: protocol.ServiceSpec, operation: str, request_id: str
@@ -109,6 +232,15 @@ class Dispatcher:
             if len(scope) == 5:
                 return self.catalog.by_signing_name(scope[3])
         return None
+
+
+def _claimed_key(request: SignedRequest) -> str:
+    """The access key id an unauthenticated request claimed, for its audit record."""
+    auth = request.header("authorization") or ""
+    marker = "Credential="
+    if marker not in auth:
+        return ""
+    return auth.split(marker, 1)[1].split("/", 1)[0][:128]
 
 
 def _recode(spec: protocol.ServiceSpec | None, error: ApiError) -> ApiError:

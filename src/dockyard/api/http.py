@@ -15,4 +15,5 @@ def signed_request(request: Request, body: bytes) -> SignedRequest:
         raw_query=request.scope.get("query_string", b"").decode("latin-1"),
         headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
         body=body,
+        source_ip=request.client.host if request.client else "",
     )

@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 
 from starlette.applications import Starlette
 
-from dockyard.api import autoscaling, cloudwatch, ecs, elbv2, logs, protocol
+from dockyard.api import autoscaling, cloudtrail, cloudwatch, ecs, elbv2, logs, protocol
 from dockyard.api.agent_channel import AgentNotifier
 from dockyard.api.app import create_app
+from dockyard.api.audit import AuditTrail
 from dockyard.api.auth.authenticator import Authenticator
 from dockyard.api.auth.bootstrap import ensure_admin_credentials
 from dockyard.api.context import Dependencies, Handler
@@ -30,6 +31,7 @@ HANDLERS: dict[str, dict[str, Handler]] = {
     "elbv2": elbv2.OPERATIONS,
     "cloudwatch": cloudwatch.OPERATIONS,
     "application-autoscaling": autoscaling.OPERATIONS,
+    "cloudtrail": cloudtrail.OPERATIONS,
 }
 """Every service Dockyard implements operations for (others answer UnknownOperation)."""
 
@@ -48,7 +50,9 @@ def build_app(
 ) -> Starlette:
     """Migrate the store, ensure the admin credentials exist, and return the ASGI app."""
     dispatcher = build_dispatcher(settings, clock=clock, rng=rng)
-    parts = background(dispatcher.deps) if background else ()
+    parts = list(background(dispatcher.deps)) if background else []
+    if dispatcher.audit is not None:
+        parts.append(dispatcher.audit)  # stopped last: flushes the calls made while stopping
     return create_app(dispatcher, parts)
 
 
@@ -85,6 +89,7 @@ def build_dispatcher(
         handlers=HANDLERS,
         authenticator=Authenticator(store, box, clock, settings.account_id),
         deps=deps,
+        audit=AuditTrail(store, clock),
     )
 
 

@@ -21,15 +21,35 @@ def user_arn(account_id: str, user_name: str) -> str:
     return f"arn:aws:iam::{account_id}:user/{user_name}"
 
 
+def assumed_role_arn(account_id: str, role_name: str, session_name: str) -> str:
+    return f"arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}"
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """An authenticated caller. ``is_admin`` marks the bootstrap root of trust."""
+    """An authenticated caller. ``is_admin`` marks the bootstrap root of trust, whose calls
+    skip policy evaluation.
+
+    ``kind`` is ``"user"`` (an IAM user's long-term key) or ``"assumed-role"`` (temporary
+    credentials from AssumeRole or a task role). For an assumed role ``user_name`` is the
+    session name, ``role_name`` the role whose policies apply and ``arn`` the STS
+    assumed-role ARN. ``user_id`` is AWS's ``aws:userid`` (``AIDA…`` or ``AROA…:session``);
+    empty when the store does not know it.
+    """
 
     arn: str
     account_id: str
     user_name: str
     access_key_id: str
     is_admin: bool = False
+    kind: str = "user"
+    role_name: str | None = None
+    role_arn: str | None = None
+    user_id: str = ""
+
+    @property
+    def is_assumed_role(self) -> bool:
+        return self.kind == "assumed-role"
 
 
 @dataclass(frozen=True, slots=True)

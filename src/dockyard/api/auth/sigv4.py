@@ -46,6 +46,8 @@ class SignedRequest:
     raw_query: str
     headers: Sequence[tuple[str, str]]  # lowercase names, in arrival order
     body: bytes
+    source_ip: str = ""
+    """The peer address (for ``aws:SourceIp`` and the audit trail); not part of the signature."""
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:

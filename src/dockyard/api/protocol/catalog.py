@@ -18,6 +18,8 @@ cloudwatch                   json 1.0     InvalidParameterValue       InternalSe
 elbv2                        query/XML    ValidationError             InternalFailure
 iam                          query/XML    ValidationError             ServiceFailure (modeled)
 sts                          query/XML    ValidationError             InternalFailure
+cloudtrail                   json 1.1     InvalidParameterException   InternalFailure
+                                          (modeled)
 ===========================  ===========  ==========================  ===========================
 
 Notes: CloudWatch Logs answers model violations with ``InvalidParameterException`` and most of
@@ -51,6 +53,7 @@ ALL_SERVICES: tuple[str, ...] = (
     "elbv2",
     "iam",
     "sts",
+    "cloudtrail",
 )
 
 # service -> (validation error code, internal error code); see the module docstring.
@@ -64,6 +67,7 @@ _ERROR_CODES: dict[str, tuple[str, str]] = {
     "elbv2": ("ValidationError", "InternalFailure"),
     "iam": ("ValidationError", "ServiceFailure"),
     "sts": ("ValidationError", "InternalFailure"),
+    "cloudtrail": ("InvalidParameterException", "InternalFailure"),
 }
 _DEFAULT_JSON_CODES = ("ValidationException", "InternalFailure")
 _DEFAULT_QUERY_CODES = ("ValidationError", "InternalFailure")
@@ -99,7 +103,7 @@ class ServiceSpec:
 class Catalog:
     """The services Dockyard serves, indexed by name, JSON target prefix and signing name.
 
-    Models load once, at construction (all nine take about 0.1 s; shapes resolve lazily).
+    Models load once, at construction (all ten take about 0.1 s; shapes resolve lazily).
     A model that lists several protocols is served in the one botocore's client picks; if
     it also lists ``query`` (CloudWatch), a query variant is kept for older SDKs, reachable
     through ``get(name, protocol="query")``.
