@@ -124,6 +124,7 @@ def control_plane_background(deps: Dependencies) -> list[Background]:
     """The service controller and the load-balancer controller (HAProxy), plugged into the
     API's wake-ups and into each other (target health gates rollouts)."""
     from dockyard.api.autoscaling import alarm_hooks
+    from dockyard.api.cloudwatch import state_hooks
     from dockyard.control.alarm_controller import AlarmController
     from dockyard.control.lb_controller import LoadBalancerController
     from dockyard.control.scaling_controller import ScalingController, StoreServiceState
@@ -181,6 +182,7 @@ def control_plane_background(deps: Dependencies) -> list[Background]:
         clock=deps.clock,
         evaluation_interval=FAST_ALARM_INTERVAL if fast else AWS_ALARM_INTERVAL,
     )
+    state_hooks.configure(alarms)
     return [controller, balancer, scaling, alarms]
 
 

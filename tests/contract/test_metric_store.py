@@ -92,3 +92,22 @@ def test_alarms_state_and_history(store: Store) -> None:
         "cpu-high"
     ]
     assert store.read(lambda uow: AlarmRepository(uow.session).all()) == []
+
+
+def test_latest_point_per_series_across_regions(store: Store) -> None:
+    def at(seconds_ago: float, value: float, metric: str, dims: str) -> StoredPoint:
+        return StoredPoint("AWS/ECS", metric, dims, NOW - timedelta(seconds=seconds_ago), "Percent",
+                           value * 2, 2, value, value)
+
+    web, api = "ClusterName=c|ServiceName=web", "ClusterName=c|ServiceName=api"
+    store.write(lambda uow: MetricRepository(uow.session).put_many("r1", [
+        at(30, 10.0, "CPUUtilization", web), at(5, 20.0, "CPUUtilization", web),
+        at(5, 50.0, "MemoryUtilization", web), at(400, 70.0, "CPUUtilization", api)]))
+    store.write(lambda uow: MetricRepository(uow.session).put_many("r2", [at(1, 30.0, "CPUUtilization", web)]))
+    found = store.read(lambda uow: MetricRepository(uow.session).latest(
+        "AWS/ECS", ["CPUUtilization", "MemoryUtilization"], NOW - timedelta(minutes=2)))
+    assert [(p.region, p.metric, p.dimensions, p.value) for p in found] == [
+        ("r1", "CPUUtilization", web, 20.0),
+        ("r1", "MemoryUtilization", web, 50.0),
+        ("r2", "CPUUtilization", web, 30.0),
+    ]

@@ -1,7 +1,8 @@
 """The Starlette application: one endpoint serves every AWS API Dockyard speaks.
 
 ``POST /`` (and ``GET /`` for query-protocol clients) carries AWS requests; ``GET
-/_dockyard/health`` is an unsigned readiness probe for scripts and tests.
+/_dockyard/health`` is an unsigned readiness probe for scripts and tests; ``GET /metrics`` is
+Prometheus' scrape (load-balancer counters, service CPU / memory utilisation).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dockyard.api.agent_channel import AgentChannel, AgentNotifier
+from dockyard.api.cloudwatch.prometheus import service_utilization_text
 from dockyard.api.dispatch import Dispatcher
 from dockyard.api.ecs.agent_reports import AGENT_CHANNEL_PATH
 from dockyard.api.housekeeping import Background, lifespan
@@ -77,7 +79,9 @@ def _app(
         return JSONResponse({"status": "ok"})
 
     async def metrics(_request: Request) -> Response:
-        text = dispatcher.deps.dataplane.metrics()
+        """The data plane's counters and the services' utilisation gauges."""
+        deps = dispatcher.deps
+        text = deps.dataplane.metrics() + service_utilization_text(deps.store, deps.clock.now())
         return Response(text, media_type="text/plain; version=0.0.4")
 
     return Starlette(

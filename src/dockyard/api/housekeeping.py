@@ -4,6 +4,8 @@
   hour"), then are forgotten, swept every :data:`SWEEP_INTERVAL_SECONDS`.
 - Metric points are compacted on the same cadence: raw points older than 3 hours become minute
   rollups, rollups older than 15 days are dropped (``store/repositories/metrics.py``).
+- Application Auto Scaling activities are kept :data:`SCALING_ACTIVITY_RETENTION` (six weeks,
+  as AWS) and at most :data:`SCALING_ACTIVITIES_PER_TARGET` per scalable target.
 """
 
 from __future__ import annotations
@@ -20,12 +22,18 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from dockyard.api.context import Dependencies
+from dockyard.store.repositories.autoscaling import AutoScalingRepository
 from dockyard.store.repositories.metrics import MetricRepository
 
 log = logging.getLogger("dockyard.housekeeping")
 
 STOPPED_TASK_RETENTION = timedelta(hours=1)
 SWEEP_INTERVAL_SECONDS = 300.0
+SCALING_ACTIVITY_RETENTION = timedelta(weeks=6)
+"""DescribeScalingActivities covers the last six weeks on AWS."""
+SCALING_ACTIVITIES_PER_TARGET = 1000
+"""A flapping alarm can record an activity per evaluation (every 5 s on the fast profile); the
+cap bounds what one target keeps. DescribeScalingActivities pages through at most this many."""
 
 
 def sweep_stopped_tasks(deps: Dependencies) -> int:
@@ -39,14 +47,25 @@ def compact_metrics(deps: Dependencies) -> int:
     return deps.store.write(lambda uow: MetricRepository(uow.session).compact(now))
 
 
+def prune_scaling_activities(deps: Dependencies) -> int:
+    """Forget scaling activities past their retention or beyond the per-target cap."""
+    before = deps.clock.now() - SCALING_ACTIVITY_RETENTION
+    return deps.store.write(
+        lambda uow: AutoScalingRepository(uow.session).prune_activities(
+            before=before, keep_per_target=SCALING_ACTIVITIES_PER_TARGET
+        )
+    )
+
+
 async def _sweeper(deps: Dependencies) -> None:
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
         try:
             removed = await run_in_threadpool(sweep_stopped_tasks, deps)
             await run_in_threadpool(compact_metrics, deps)
+            await run_in_threadpool(prune_scaling_activities, deps)
         except Exception:
-            log.exception("sweeping stopped tasks or compacting metrics failed")
+            log.exception("sweeping stopped tasks, metrics or scaling activities failed")
             continue
         if removed:
             log.info("forgot %d tasks stopped over %s ago", removed, STOPPED_TASK_RETENTION)

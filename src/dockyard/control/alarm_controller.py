@@ -10,16 +10,18 @@
 
 Actions: on a transition, every action of the new state when ActionsEnabled; while an alarm
 stays in ALARM, its Auto Scaling policy actions (ARNs containing ``:scalingPolicy:``) are
-fired again on every evaluation, as AWS re-invokes scaling policies. SetAlarmState (an API
-call, which cannot reach the sink) only writes the state: the next tick sees a state it did
-not write, fires that state's actions as for a transition, then evaluates from it — so
-SetAlarmState's actions run up to one interval late, and not at all if the process restarted
-in between (the controller remembers the states it last saw in memory). A failing sink is
-logged and recorded in the history as a failed Action; it never stops the loop.
+fired again on every evaluation, as AWS re-invokes scaling policies. SetAlarmState writes the
+state and calls :meth:`AlarmController.state_set` (through ``api/cloudwatch/state_hooks``),
+which wakes the loop: it fires the new state's actions at once, between evaluations, and the
+next evaluation starts from that state. Without the hook (or after a restart), the next tick
+sees a state it did not write and fires that state's actions as for a transition, up to one
+interval late. A failing sink is logged and recorded in the history as a failed Action; it
+never stops the loop.
 
 Wiring::
 
     controller = AlarmController(store, sink, clock=clock, evaluation_interval=60.0)
+    state_hooks.configure(controller)     # SetAlarmState's actions fire at once
     controller.start(); ...; controller.stop()
 """
 
@@ -28,6 +30,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -79,8 +83,11 @@ class AlarmController:
         self._clock = clock
         self._interval = evaluation_interval
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._seen: dict[tuple[str, str], str] = {}
+        self._set_lock = threading.Lock()
+        self._set: list[tuple[str, str, str, str]] = []
 
     def start(self) -> None:
         self._stop.clear()
@@ -89,16 +96,48 @@ class AlarmController:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=STOP_TIMEOUT)
             self._thread = None
 
+    def state_set(self, region: str, name: str, previous: str, state: str) -> None:
+        """SetAlarmState moved ``name`` from ``previous`` to ``state`` (committed): queue the
+        actions of that transition for the loop and wake it. Returns at once."""
+        with self._set_lock:
+            self._set.append((region, name, previous, state))
+        self._wake.set()
+
     def _run(self) -> None:
-        while not self._stop.wait(self._interval):
+        due = time.monotonic() + self._interval
+        while True:
+            self._wake.wait(max(0.0, due - time.monotonic()))
+            if self._stop.is_set():
+                return
+            self._wake.clear()
             try:
-                self.tick()
+                self.fire_state_changes()
+                if time.monotonic() >= due:
+                    due = time.monotonic() + self._interval
+                    self.tick()
             except Exception:  # the loop must survive one bad tick; the next retries
                 log.exception("alarm evaluation failed")
+
+    def fire_state_changes(self) -> int:
+        """Fire the actions of the states queued by :meth:`state_set`; returns how many
+        transitions fired. One that a later evaluation already replaced is skipped."""
+        with self._set_lock:
+            queued, self._set = self._set, []
+        fired = 0
+        for region, name, previous, state in queued:
+            alarm = self._store.read(_getter(region, name))
+            if alarm is None or alarm.state != state:
+                continue
+            now = self._clock.now()
+            self.fire_actions(region, alarm, _set_evaluation(alarm, previous, now), now)
+            self._seen[(region, name)] = state
+            fired += 1
+        return fired
 
     def tick(self) -> list[AlarmEvaluation]:
         """Evaluate every alarm once at the clock's now; returns the evaluations."""
@@ -121,17 +160,7 @@ class AlarmController:
         seen = self._seen.get((region, alarm.name))
         if seen is None or seen == alarm.state:
             return
-        ev = AlarmEvaluation(
-            state=alarm.state,
-            previous_state=seen,
-            threshold=alarm.threshold,
-            values=(),
-            breaching=(),
-            start_date=now,
-            query_date=now,
-            reason=alarm.state_reason,
-        )
-        self.fire_actions(region, alarm, ev, now)
+        self.fire_actions(region, alarm, _set_evaluation(alarm, seen, now), now)
 
     def evaluate_one(self, region: str, alarm: Alarm, now: datetime) -> AlarmEvaluation:
         starts = period_starts(alarm, now)
@@ -170,6 +199,24 @@ class AlarmController:
             items.append(HistoryItem(alarm.name, now, "Action", summary, data))
         if items:
             self._store.write(lambda uow: _add_history(uow, region, items))
+
+
+def _getter(region: str, name: str) -> Callable[[UnitOfWork], Alarm | None]:
+    return lambda uow: AlarmRepository(uow.session).get(region, name)
+
+
+def _set_evaluation(alarm: Alarm, previous: str, now: datetime) -> AlarmEvaluation:
+    """The transition to a state set from outside (no datapoints behind it)."""
+    return AlarmEvaluation(
+        state=alarm.state,
+        previous_state=previous,
+        threshold=alarm.threshold,
+        values=(),
+        breaching=(),
+        start_date=now,
+        query_date=now,
+        reason=alarm.state_reason,
+    )
 
 
 def _add_history(uow: UnitOfWork, region: str, items: list[HistoryItem]) -> None:

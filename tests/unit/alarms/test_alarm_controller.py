@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dockyard.api.cloudwatch import state_hooks
 from dockyard.control.alarm_controller import AlarmController
 from dockyard.domain.alarms import Alarm, AlarmEvaluation
 from dockyard.domain.metrics import dimensions_key
@@ -128,3 +130,61 @@ def test_a_state_set_through_the_api_fires_its_actions_on_the_next_tick(store: S
     assert sink.calls == [(POLICY, "ALARM", None), (TOPIC, "ALARM", None)]
     stored = store.read(lambda uow: AlarmRepository(uow.session).get("us-east-1", "high"))
     assert stored is not None and stored.state == "INSUFFICIENT_DATA"
+
+
+def _set(store: Store, state: str) -> None:
+    store.write(
+        lambda uow: AlarmRepository(uow.session).set_state(
+            "us-east-1", "high", state, "manual", None, T0
+        )
+    )
+
+
+def test_a_state_set_through_the_hook_fires_at_once_between_evaluations(store: Store) -> None:
+    sink = RecordingSink()
+    controller = AlarmController(store, sink, clock=FakeClock(T0), evaluation_interval=3600)
+    controller.start()
+    try:
+        _set(store, "ALARM")
+        controller.state_set("us-east-1", "high", "INSUFFICIENT_DATA", "ALARM")
+        deadline = time.monotonic() + 5
+        while len(sink.calls) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        controller.stop()
+    assert sink.calls == [(POLICY, "ALARM", None), (TOPIC, "ALARM", None)]
+    history = store.read(
+        lambda uow: AlarmRepository(uow.session).history("us-east-1", name="high", kind="Action")
+    )
+    assert len(history) == 2
+    controller.tick()  # the loop already fired this state: the evaluation does not fire it again
+    assert len(sink.calls) == 2
+
+
+def test_a_state_already_replaced_by_an_evaluation_fires_nothing(store: Store) -> None:
+    sink = RecordingSink()
+    controller = AlarmController(store, sink, clock=FakeClock(T0))
+    _set(store, "OK")
+    controller.state_set("us-east-1", "high", "INSUFFICIENT_DATA", "ALARM")
+    controller.state_set("us-east-1", "gone", "OK", "ALARM")
+    assert controller.fire_state_changes() == 0 and sink.calls == []
+
+
+def test_state_hooks_reach_the_listener_only_on_a_change() -> None:
+    calls: list[tuple[str, str, str, str]] = []
+
+    class Listener:
+        def state_set(self, region: str, name: str, previous: str, state: str) -> None:
+            calls.append((region, name, previous, state))
+            if name == "boom":
+                raise RuntimeError("listener failed")
+
+    state_hooks.configure(Listener())
+    try:
+        state_hooks.state_set("r", "a", "OK", "ALARM")
+        state_hooks.state_set("r", "a", "ALARM", "ALARM")  # no transition: no actions on AWS
+        state_hooks.state_set("r", "boom", "OK", "ALARM")  # logged, not raised
+    finally:
+        state_hooks.configure(None)
+    state_hooks.state_set("r", "b", "OK", "ALARM")  # nobody listens
+    assert calls == [("r", "a", "OK", "ALARM"), ("r", "boom", "OK", "ALARM")]

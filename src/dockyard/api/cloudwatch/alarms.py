@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from dockyard.api.cloudwatch import state_hooks
 from dockyard.api.context import Params, RequestContext, Result
 from dockyard.domain.alarms import (
     COMPARISONS,
@@ -233,8 +234,9 @@ def delete_alarms(ctx: RequestContext, params: Params) -> Result:
 
 
 def set_alarm_state(ctx: RequestContext, params: Params) -> Result:
-    """Record the given state and a StateUpdate item. The evaluation loop re-evaluates the
-    alarm on its next tick (as on AWS, where a set state lasts until the next evaluation)."""
+    """Record the given state and a StateUpdate item, then tell the alarm loop, which fires the
+    new state's actions at once (as AWS does on any state change). The next evaluation
+    re-evaluates the alarm from it (a set state lasts until then, as on AWS)."""
     state, name = params["StateValue"], params["AlarmName"]
     if state not in STATES:
         raise MetricError(f"The value {state} for parameter StateValue is invalid.")
@@ -246,7 +248,7 @@ def set_alarm_state(ctx: RequestContext, params: Params) -> Result:
             raise MetricError("The StateReasonData is not valid JSON.") from exc
     now = ctx.now
 
-    def write(uow: UnitOfWork) -> None:
+    def write(uow: UnitOfWork) -> str:
         repo = AlarmRepository(uow.session)
         alarm = repo.get(ctx.region, name)
         if alarm is None:
@@ -256,8 +258,10 @@ def set_alarm_state(ctx: RequestContext, params: Params) -> Result:
         )
         repo.record_transition(ctx.region, alarm, ev, now)
         repo.set_state(ctx.region, name, state, params["StateReason"], data, now)
+        return alarm.state
 
-    ctx.store.write(write)
+    previous = ctx.store.write(write)
+    state_hooks.state_set(ctx.region, name, previous, state)
     return {}
 
 

@@ -3,7 +3,8 @@
 Built on a unit of work's session: ``AutoScalingRepository(uow.session)``. Methods take and
 return domain values (``domain/autoscaling.py``); missing objects are ``None`` / ``False`` and
 the caller words the error. Targets are listed by resource id, policies and scheduled
-actions by ARN (both page with an exclusive ``after`` key), activities newest first.
+actions by ARN (both page with an exclusive ``after`` key), activities newest first;
+``prune_activities`` forgets old ones (the housekeeping sweep).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ from dockyard.store.schema_autoscaling import (
 )
 
 R = TypeVar("R", ScalingPolicyRow, ScheduledActionRow)
+
+PRUNE_BATCH = 500
+"""Activity ids per DELETE … IN (…) when pruning (well under SQLite's bound-parameter cap)."""
 
 
 class AutoScalingRepository:
@@ -259,6 +263,30 @@ class AutoScalingRepository:
         query = query.order_by(ScalingActivityRow.started_at.desc(), ScalingActivityRow.activity_id)
         rows = self._session.scalars(query.offset(offset).limit(limit))
         return [_activity(row.document) for row in rows]
+
+    def prune_activities(self, *, before: datetime, keep_per_target: int) -> int:
+        """Forget activities started before ``before`` and, per (region, resource id), all but
+        the newest ``keep_per_target``; returns how many were removed."""
+        a = ScalingActivityRow
+        gone = self._session.execute(delete(a).where(a.started_at < before))
+        removed = int(getattr(gone, "rowcount", 0) or 0)
+        crowded = self._session.execute(
+            select(a.region, a.resource_id)
+            .group_by(a.region, a.resource_id)
+            .having(func.count() > keep_per_target)
+        ).all()
+        for region, resource_id in crowded:
+            extra = self._session.scalars(
+                select(a.activity_id)
+                .where(a.region == region, a.resource_id == resource_id)
+                .order_by(a.started_at.desc(), a.activity_id)
+                .offset(keep_per_target)
+            ).all()
+            for start in range(0, len(extra), PRUNE_BATCH):
+                batch = extra[start : start + PRUNE_BATCH]
+                self._session.execute(delete(a).where(a.activity_id.in_(batch)))
+            removed += len(extra)
+        return removed
 
 
 # --- documents ------------------------------------------------------------------------------

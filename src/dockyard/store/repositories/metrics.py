@@ -6,6 +6,7 @@ Python API (also used by Dockyard itself for ``AWS/ECS`` and ``AWS/ApplicationEL
     repo.put_many(region, [StoredPoint(...), ...])
     repo.points(region, namespace, metric, dimensions_key, start, end) -> list[Point]
     repo.list_metrics(region, namespace=None, metric=None) -> list[(namespace, metric, dims)]
+    repo.latest(namespace, metrics, since) -> list[LatestPoint]   # newest raw point per series
     repo.compact(now)        # raw → minute rollups after RAW_RETENTION; drop after RETENTION
 
 Dimensions are stored as :func:`dockyard.domain.metrics.dimensions_key` strings.
@@ -17,13 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from dockyard.domain.metrics import Point
 from dockyard.store.schema_metrics import MetricPointRow
 
-__all__ = ["RAW_RETENTION", "RETENTION", "MetricRepository", "StoredPoint"]
+__all__ = ["RAW_RETENTION", "RETENTION", "LatestPoint", "MetricRepository", "StoredPoint"]
 
 RAW_RETENTION = timedelta(hours=3)
 """CloudWatch keeps sub-minute data 3 hours; after that Dockyard keeps minute rollups."""
@@ -42,6 +43,17 @@ class StoredPoint:
     count: float
     minimum: float
     maximum: float
+
+
+@dataclass(frozen=True, slots=True)
+class LatestPoint:
+    """The newest raw point of one series (all regions): its average value."""
+
+    region: str
+    metric: str
+    dimensions: str
+    timestamp: datetime
+    value: float
 
 
 class MetricRepository:
@@ -102,6 +114,41 @@ class MetricRepository:
             query = query.where(m.metric == metric)
         rows = self._session.execute(query.order_by(m.namespace, m.metric, m.dimensions))
         return [(str(n), str(name), str(d)) for n, name, d in rows]
+
+    def latest(self, namespace: str, metrics: Iterable[str], since: datetime) -> list[LatestPoint]:
+        """The newest raw point (at or after ``since``) of every series of ``metrics`` in
+        ``namespace``, in every region, sorted by (region, metric, dimensions)."""
+        m = MetricPointRow
+        scope = (
+            m.resolution == 1,
+            m.timestamp >= since,
+            m.namespace == namespace,
+            m.metric.in_(list(metrics)),
+        )
+        newest = (
+            select(m.region, m.metric, m.dimensions, func.max(m.timestamp).label("at"))
+            .where(*scope)
+            .group_by(m.region, m.metric, m.dimensions)
+            .subquery()
+        )
+        query = (
+            select(m.region, m.metric, m.dimensions, m.timestamp, m.sum, m.count)
+            .join(
+                newest,
+                and_(
+                    m.region == newest.c.region,
+                    m.metric == newest.c.metric,
+                    m.dimensions == newest.c.dimensions,
+                    m.timestamp == newest.c.at,
+                ),
+            )
+            .where(*scope)
+        )
+        found: dict[tuple[str, str, str], LatestPoint] = {}
+        for region, metric, dims, at, total, count in self._session.execute(query):
+            value = total / count if count else 0.0
+            found[(region, metric, dims)] = LatestPoint(region, metric, dims, at, value)
+        return [found[k] for k in sorted(found)]
 
     def compact(self, now: datetime) -> int:
         """Roll raw points older than :data:`RAW_RETENTION` into minute sets and forget
