@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from starlette.applications import Starlette
 
-from dockyard.api import autoscaling, cloudtrail, cloudwatch, ecs, elbv2, logs, protocol
+from dockyard.api import autoscaling, cloudtrail, cloudwatch, ecs, elbv2, iam, logs, protocol, sts
 from dockyard.api.agent_channel import AgentNotifier
 from dockyard.api.app import create_app
 from dockyard.api.audit import AuditTrail
@@ -31,6 +31,8 @@ HANDLERS: dict[str, dict[str, Handler]] = {
     "elbv2": elbv2.OPERATIONS,
     "cloudwatch": cloudwatch.OPERATIONS,
     "application-autoscaling": autoscaling.OPERATIONS,
+    "iam": iam.OPERATIONS,
+    "sts": sts.OPERATIONS,
     "cloudtrail": cloudtrail.OPERATIONS,
 }
 """Every service Dockyard implements operations for (others answer UnknownOperation)."""

@@ -163,3 +163,50 @@ class MalformedPolicyDocument(ApiError):
 
     code = "MalformedPolicyDocument"
     http_status = 400
+
+
+# --- IAM and STS (query protocol; codes and statuses as botocore's IAM model has them) ----
+
+
+class NoSuchEntity(ApiError):
+    """An IAM user, group, role, policy, version or access key that does not exist."""
+
+    code = "NoSuchEntity"
+    http_status = 404
+
+
+class EntityAlreadyExists(ApiError):
+    code = "EntityAlreadyExists"
+    http_status = 409
+
+
+class DeleteConflict(ApiError):
+    """An IAM entity that still has dependents (keys, policies, members, attachments)."""
+
+    code = "DeleteConflict"
+    http_status = 409
+
+
+class IamLimitExceeded(ApiError):
+    """An IAM quota (two access keys, five policy versions, policy sizes...)."""
+
+    code = "LimitExceeded"
+    http_status = 409
+
+
+class InvalidInput(ApiError):
+    code = "InvalidInput"
+    http_status = 400
+
+
+class PolicyNotAttachable(ApiError):
+    code = "PolicyNotAttachable"
+    http_status = 400
+
+
+class StsAccessDenied(ApiError):
+    """STS's (and IAM's) refusal: ``User: <arn> is not authorized to perform: <action> on
+    resource: <arn>``, answered as the query protocol's ``AccessDenied`` with HTTP 403."""
+
+    code = "AccessDenied"
+    http_status = 403
