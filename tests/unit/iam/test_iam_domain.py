@@ -8,32 +8,34 @@ import pytest
 
 from dockyard.domain.errors import IamLimitExceeded, InvalidInput, ValidationError
 from dockyard.domain.iam import (
-    MAX_POLICY_VERSIONS,
     OwnerKind,
     PolicyRef,
     Role,
     StoredSession,
+    entity_arn,
+    entity_id,
+    parse_policy_arn,
+    role_name_from_arn,
+    token_digest,
+)
+from dockyard.domain.iam_managed import BUILTIN_POLICIES, builtin_by_id, builtin_by_name
+from dockyard.domain.iam_rules import (
+    MAX_POLICY_VERSIONS,
     check_can_add_version,
     check_inline_size,
     check_managed_size,
     check_max_session_duration,
     check_owner_quota,
     check_trust_size,
-    entity_arn,
-    entity_id,
     merge_tags,
-    parse_policy_arn,
     policy_size,
-    role_name_from_arn,
     session_duration,
-    token_digest,
     validate_name,
     validate_path,
     validate_session_name,
     validate_tags,
     version_id,
 )
-from dockyard.domain.iam_managed import BUILTIN_POLICIES, builtin_by_id, builtin_by_name
 from dockyard.domain.policy import PolicyKind, parse_policy_document
 
 ACCOUNT = "123456789012"

@@ -13,8 +13,15 @@ from dockyard.api.iam.wire import (
     write,
 )
 from dockyard.domain.errors import NoSuchEntity
-from dockyard.domain.iam import MAX_ATTACHED_POLICIES, ManagedPolicy, OwnerKind, check_owner_quota
+from dockyard.domain.iam import (
+    ManagedPolicy,
+    OwnerKind,
+)
 from dockyard.domain.iam_managed import BuiltinPolicy, builtin_by_id
+from dockyard.domain.iam_rules import (
+    MAX_ATTACHED_POLICIES,
+    check_owner_quota,
+)
 from dockyard.store.uow import UnitOfWork
 
 _MEMBER = {OwnerKind.USER: "UserName", OwnerKind.GROUP: "GroupName", OwnerKind.ROLE: "RoleName"}

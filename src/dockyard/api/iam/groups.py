@@ -17,13 +17,15 @@ from dockyard.api.iam.wire import (
 from dockyard.domain.errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity
 from dockyard.domain.iam import (
     GROUP_ID_PREFIX,
-    MAX_GROUPS_PER_USER,
     Group,
     OwnerKind,
     User,
-    check_owner_quota,
     entity_id,
     name_key,
+)
+from dockyard.domain.iam_rules import (
+    MAX_GROUPS_PER_USER,
+    check_owner_quota,
     validate_name,
     validate_path,
 )

@@ -20,7 +20,13 @@ from dockyard.api.iam.wire import (
     write,
 )
 from dockyard.domain.errors import NoSuchEntity
-from dockyard.domain.iam import OwnerKind, check_inline_size, validate_name
+from dockyard.domain.iam import (
+    OwnerKind,
+)
+from dockyard.domain.iam_rules import (
+    check_inline_size,
+    validate_name,
+)
 from dockyard.store.uow import UnitOfWork
 
 _MEMBER = {OwnerKind.USER: "UserName", OwnerKind.GROUP: "GroupName", OwnerKind.ROLE: "RoleName"}

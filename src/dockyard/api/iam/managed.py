@@ -28,15 +28,17 @@ from dockyard.domain.iam import (
     POLICY_ID_PREFIX,
     ManagedPolicy,
     PolicyVersion,
+    entity_id,
+)
+from dockyard.domain.iam_managed import BUILTIN_POLICIES, BuiltinPolicy
+from dockyard.domain.iam_rules import (
     check_can_add_version,
     check_managed_size,
-    entity_id,
     validate_name,
     validate_path,
     validate_tags,
     version_id,
 )
-from dockyard.domain.iam_managed import BUILTIN_POLICIES, BuiltinPolicy
 from dockyard.store.uow import UnitOfWork
 
 SCOPES = ("All", "AWS", "Local")

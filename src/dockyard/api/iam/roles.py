@@ -27,11 +27,13 @@ from dockyard.domain.iam import (
     ROLE_ID_PREFIX,
     OwnerKind,
     Role,
+    entity_id,
+    name_key,
+)
+from dockyard.domain.iam_rules import (
     check_max_session_duration,
     check_trust_size,
-    entity_id,
     merge_tags,
-    name_key,
     validate_name,
     validate_path,
     validate_tags,

@@ -32,14 +32,16 @@ from dockyard.domain.errors import (
 )
 from dockyard.domain.iam import (
     ACCESS_KEY_PREFIX,
-    MAX_ACCESS_KEYS_PER_USER,
     USER_ID_PREFIX,
     OwnerKind,
     User,
-    check_owner_quota,
     entity_id,
-    merge_tags,
     name_key,
+)
+from dockyard.domain.iam_rules import (
+    MAX_ACCESS_KEYS_PER_USER,
+    check_owner_quota,
+    merge_tags,
     validate_name,
     validate_path,
     validate_tags,

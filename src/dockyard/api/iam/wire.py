@@ -20,9 +20,11 @@ from dockyard.domain.iam import (
     Role,
     User,
     parse_policy_arn,
-    validate_path,
 )
 from dockyard.domain.iam_managed import BuiltinPolicy, builtin_by_name
+from dockyard.domain.iam_rules import (
+    validate_path,
+)
 from dockyard.domain.identity import ADMIN_USER_NAME
 from dockyard.domain.pagination import decode_token, encode_token
 from dockyard.domain.policy import PolicyDocument, PolicyKind, parse_policy_document

@@ -16,6 +16,8 @@ from dockyard.domain.errors import StsAccessDenied, ValidationError
 from dockyard.domain.iam import (
     IssuedCredentials,
     role_name_from_arn,
+)
+from dockyard.domain.iam_rules import (
     session_duration,
     validate_session_name,
 )

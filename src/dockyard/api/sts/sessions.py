@@ -12,7 +12,12 @@ import base64
 from datetime import datetime, timedelta
 
 from dockyard.api.context import Dependencies
-from dockyard.domain.iam import IssuedCredentials, Role, StoredSession, token_digest
+from dockyard.domain.iam import (
+    IssuedCredentials,
+    Role,
+    StoredSession,
+    token_digest,
+)
 from dockyard.infra.ids import access_key_id, secret_access_key
 from dockyard.store.repositories.iam import IamRepository
 from dockyard.store.uow import UnitOfWork

@@ -16,7 +16,6 @@ STS session by its ``ASIA…`` key id.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -26,13 +25,13 @@ from dockyard.domain.iam import (
     Group,
     OwnerKind,
     Role,
-    StoredSession,
     Tags,
     User,
     name_key,
 )
 from dockyard.domain.iam_managed import builtin_by_id
 from dockyard.store.repositories.iam_policies import IamPolicyStore
+from dockyard.store.repositories.iam_sessions import StsSessionStore
 from dockyard.store.schema import AccessKeyRow
 from dockyard.store.schema_iam import (
     IamAttachmentRow,
@@ -43,13 +42,12 @@ from dockyard.store.schema_iam import (
     IamPolicyVersionRow,
     IamRoleRow,
     IamUserRow,
-    StsSessionRow,
 )
 
 
-class IamRepository(IamPolicyStore):
-    """Users, groups, roles, sessions; policies and attachments come from
-    :class:`IamPolicyStore`."""
+class IamRepository(IamPolicyStore, StsSessionStore):
+    """Users, groups and roles; policies and attachments come from :class:`IamPolicyStore`,
+    STS sessions from :class:`StsSessionStore`."""
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
@@ -336,46 +334,6 @@ class IamRepository(IamPolicyStore):
                 found[f"aws:policy{builtin.policy.path}{builtin.policy.name}"] = builtin.document
         return sorted(found.items())
 
-    # --- STS sessions -----------------------------------------------------------------------
-
-    def add_session(self, stored: StoredSession) -> None:
-        self._session.add(
-            StsSessionRow(
-                access_key_id=stored.access_key_id,
-                secret_encrypted=stored.secret_encrypted,
-                token_sha256=stored.token_sha256,
-                role_arn=stored.role_arn,
-                role_id=stored.role_id,
-                role_name=stored.role_name,
-                session_name=stored.session_name,
-                source=stored.source,
-                expires_at=stored.expires_at,
-                created_at=stored.created_at,
-            )
-        )
-
-    def get_session(self, access_key_id: str) -> StoredSession | None:
-        """The session of an ``ASIA…`` key, expired or not (check :meth:`StoredSession.
-        is_expired` and :meth:`StoredSession.token_matches`); None when unknown or purged."""
-        row = self._session.get(StsSessionRow, access_key_id)
-        return None if row is None else _stored_session(row)
-
-    def delete_session(self, access_key_id: str) -> bool:
-        result = self._session.execute(
-            delete(StsSessionRow).where(StsSessionRow.access_key_id == access_key_id)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def delete_sessions_from(self, source: str) -> int:
-        """Forget every session minted for ``source`` (a stopped task's credentials)."""
-        result = self._session.execute(delete(StsSessionRow).where(StsSessionRow.source == source))
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-    def purge_expired_sessions(self, now: datetime) -> int:
-        """Delete sessions that expired before ``now``; how many went."""
-        result = self._session.execute(delete(StsSessionRow).where(StsSessionRow.expires_at <= now))
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
     def _count(self, table: Any, *where: Any) -> int:
         query = select(func.count()).select_from(table).where(*where)
         return int(self._session.scalar(query) or 0)
@@ -423,21 +381,6 @@ def _role(row: IamRoleRow) -> Role:
         description=row.description,
         max_session_duration=row.max_session_duration,
         tags=_tags_in(row.tags),
-    )
-
-
-def _stored_session(row: StsSessionRow) -> StoredSession:
-    return StoredSession(
-        access_key_id=row.access_key_id,
-        secret_encrypted=row.secret_encrypted,
-        token_sha256=row.token_sha256,
-        role_arn=row.role_arn,
-        role_id=row.role_id,
-        role_name=row.role_name,
-        session_name=row.session_name,
-        expires_at=row.expires_at,
-        created_at=row.created_at,
-        source=row.source,
     )
 
 
