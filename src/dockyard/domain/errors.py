@@ -14,6 +14,9 @@
     ├── ServerException              500, the only server fault ECS models
     ├── ValidationError              a botocore-model violation, coded per service at the edge
     ├── MalformedPolicyDocument      IAM: a policy document that fails validation on write
+    ├── IAM / STS                    NoSuchEntity (404), EntityAlreadyExists, DeleteConflict,
+    │                                IamLimitExceeded (LimitExceeded) (409), InvalidInput (400),
+    │                                StsAccessDenied (AccessDenied, 403)
     └── auth errors                  MissingAuthenticationToken (403), IncompleteSignature (400),
                                      InvalidSignature / SignatureDoesNotMatch (403),
                                      UnrecognizedClient (403), InvalidClientTokenId (403)
@@ -196,11 +199,6 @@ class IamLimitExceeded(ApiError):
 
 class InvalidInput(ApiError):
     code = "InvalidInput"
-    http_status = 400
-
-
-class PolicyNotAttachable(ApiError):
-    code = "PolicyNotAttachable"
     http_status = 400
 
 

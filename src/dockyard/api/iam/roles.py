@@ -1,5 +1,8 @@
 """IAM roles: trust policies, descriptions, session durations and tags.
 
+Deleting a role also ends its STS sessions: AWS ties sessions to the role's unique id, so a
+later role of the same name never inherits them; Dockyard's sessions name the role, so they go.
+
 A trust policy is validated as a TRUST document (it must name a Principal) and may hold at most
 2048 non-whitespace characters (AWS's default ``ACLSizePerRole``).
 """
@@ -125,6 +128,7 @@ def delete_role(ctx: RequestContext, params: Params) -> Result:
             raise DeleteConflict("Cannot delete entity, must delete policies first.")
         if iam.attached_policy_ids(OwnerKind.ROLE, role.role_id):
             raise DeleteConflict("Cannot delete entity, must detach all policies first.")
+        iam.delete_sessions_of_role(role.role_id)
         iam.delete_role(role.role_id)
 
     write(ctx, delete)

@@ -52,6 +52,14 @@ class StsSessionStore:
         result = self._session.execute(delete(StsSessionRow).where(StsSessionRow.source == source))
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    def delete_sessions_of_role(self, role_id: str) -> int:
+        """Forget every session of a role (it is being deleted: a later role of the same name
+        must not inherit them)."""
+        result = self._session.execute(
+            delete(StsSessionRow).where(StsSessionRow.role_id == role_id)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     def purge_expired_sessions(self, now: datetime) -> int:
         """Delete sessions that expired before ``now``; how many went."""
         result = self._session.execute(delete(StsSessionRow).where(StsSessionRow.expires_at <= now))
