@@ -60,13 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     _common(env)
     env.add_argument("--host", default="127.0.0.1")
     env.set_defaults(func=_env)
-    from dockyard import cli_agent, cli_deploy, cli_logs, cli_placement, cli_top
+    from dockyard import cli_agent, cli_audit, cli_deploy, cli_logs, cli_placement, cli_top
 
     cli_agent.register(commands, _common)
     cli_logs.register(commands)
     cli_deploy.register(commands)
     cli_placement.register(commands)
     cli_top.register(commands)
+    cli_audit.register(commands)
     return parser
 
 

@@ -40,8 +40,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from dockyard.api import task_credentials
 from dockyard.api.agent_metrics import record_metrics
 from dockyard.api.auth.authenticator import Authenticator
+from dockyard.api.auth.authorizer import Authorizer, RequestFacts, denial_message
+from dockyard.api.auth.resources import access_target
 from dockyard.api.context import Dependencies, RequestContext
 from dockyard.api.ecs.agent_reports import AddressedReport, apply_reports, report_from_wire
 from dockyard.api.ecs.task_wire import overrides_to_wire, task_arn
@@ -151,9 +154,14 @@ class AgentChannel:
     """The two async routes. Store work runs in the thread pool; waiting costs no thread."""
 
     def __init__(
-        self, authenticator: Authenticator, deps: Dependencies, notifier: AgentNotifier
+        self,
+        authenticator: Authenticator,
+        deps: Dependencies,
+        notifier: AgentNotifier,
+        authorizer: Authorizer | None = None,
     ) -> None:
         self._authenticator = authenticator
+        self._authorizer = authorizer
         self._deps = deps
         self._notifier = notifier
         self._touch_lock = threading.Lock()
@@ -168,6 +176,33 @@ class AgentChannel:
 
     async def metrics(self, request: Request) -> Response:
         return await _guarded(self._metrics, request)
+
+    async def credentials(self, request: Request) -> Response:
+        return await _guarded(self._credentials, request)
+
+    async def _credentials(self, request: Request) -> Response:
+        """Temporary credentials for a task's role (``api/task_credentials.py``)."""
+        try:
+            ctx, body = await self._authenticated(request, "AgentCredentials")
+            wanted = task_credentials.parse_request(ctx, body)
+            self._require_poll(ctx, wanted.cluster, request.client.host if request.client else "")
+            issued = await run_in_threadpool(task_credentials.issue, ctx, wanted)
+        except ApiError as error:
+            return _error(error)
+        return JSONResponse(issued)
+
+    def _require_poll(self, ctx: RequestContext, cluster: str, source_ip: str) -> None:
+        """Only a principal allowed ``ecs:Poll`` on the cluster (an agent) gets task secrets."""
+        if self._authorizer is None:
+            return
+        target = access_target(
+            "ecs", "Poll", {"cluster": cluster}, region=ctx.region, account_id=ctx.account_id
+        )
+        facts = RequestFacts(ctx.now, source_ip, ctx.region)
+        result = self._authorizer.authorize(ctx.principal, target, facts)
+        if not result.allowed:
+            message = denial_message(ctx.principal, target.action, result)
+            raise ApiError(message, code="AccessDeniedException", http_status=403)
 
     async def _metrics(self, request: Request) -> Response:
         try:

@@ -46,7 +46,9 @@ def create_app(dispatcher: Dispatcher, background: Sequence[Background] = ()) ->
     notifier = dispatcher.deps.notifier
     if not isinstance(notifier, AgentNotifier):
         raise TypeError("the dispatcher's notifier must be the agent channel's AgentNotifier")
-    channel = AgentChannel(dispatcher.authenticator, dispatcher.deps, notifier)
+    channel = AgentChannel(
+        dispatcher.authenticator, dispatcher.deps, notifier, dispatcher.authorizer
+    )
     return _app(dispatcher, channel, background)
 
 
@@ -92,6 +94,7 @@ def _app(
             Route(AGENT_CHANNEL_PATH + "/poll", channel.poll, methods=["POST"]),
             Route(AGENT_CHANNEL_PATH + "/report", channel.report, methods=["POST"]),
             Route(AGENT_CHANNEL_PATH + "/metrics", channel.metrics, methods=["POST"]),
+            Route(AGENT_CHANNEL_PATH + "/credentials", channel.credentials, methods=["POST"]),
             Route("/", aws_endpoint, methods=["POST", "GET"]),
         ],
     )

@@ -7,7 +7,19 @@ from collections.abc import Callable, Sequence
 
 from starlette.applications import Starlette
 
-from dockyard.api import autoscaling, cloudtrail, cloudwatch, ecs, elbv2, iam, logs, protocol, sts
+from dockyard.api import (
+    autoscaling,
+    cloudtrail,
+    cloudwatch,
+    ecs,
+    elbv2,
+    iam,
+    logs,
+    protocol,
+    secretsmanager,
+    ssm,
+    sts,
+)
 from dockyard.api.agent_channel import AgentNotifier
 from dockyard.api.app import create_app
 from dockyard.api.audit import AuditTrail
@@ -34,6 +46,8 @@ HANDLERS: dict[str, dict[str, Handler]] = {
     "iam": iam.OPERATIONS,
     "sts": sts.OPERATIONS,
     "cloudtrail": cloudtrail.OPERATIONS,
+    "ssm": ssm.OPERATIONS,
+    "secretsmanager": secretsmanager.OPERATIONS,
 }
 """Every service Dockyard implements operations for (others answer UnknownOperation)."""
 

@@ -1,4 +1,5 @@
-"""Encryption at rest for secrets (access-key secrets now; parameters and secrets later).
+"""Encryption at rest for secrets: access-key secrets here; SSM parameters and Secrets Manager
+values through :meth:`SecretBox.envelope` (:mod:`dockyard.infra.envelope`).
 
 A Fernet master key (AES-128-CBC + HMAC-SHA256, from ``cryptography``) lives in the data
 directory as ``master.key`` with mode 0600. Losing it makes stored secrets unreadable by design.
@@ -11,6 +12,9 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from dockyard.infra.envelope import EnvelopeCipher
+from dockyard.infra.ids import RandomSource
+
 MASTER_KEY_FILE = "master.key"
 
 
@@ -19,6 +23,12 @@ class SecretBox:
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        self._key = key
+
+    def envelope(self, rng: RandomSource | None = None) -> EnvelopeCipher:
+        """An envelope cipher whose key-encryption key is derived (HKDF-SHA256) from this
+        master key, for values sealed per item (see :mod:`dockyard.infra.envelope`)."""
+        return EnvelopeCipher.from_master_key(self._key, rng)
 
     def encrypt(self, plaintext: str) -> bytes:
         return self._fernet.encrypt(plaintext.encode("utf-8"))

@@ -117,6 +117,7 @@ _ECS_CLUSTER_ONLY = frozenset(
         "SubmitTaskStateChange",
         "SubmitContainerStateChange",
         "SubmitAttachmentStateChanges",
+        "Poll",
     }
 )
 """ECS operations checked against the cluster they name."""

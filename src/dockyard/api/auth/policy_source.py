@@ -1,0 +1,26 @@
+"""Identity policies from the IAM store, for the authorizer.
+
+A user's policies are their inline policies, the managed policies attached to them and those of
+their groups; an assumed-role session's are its role's (``store/repositories/iam.py``).
+Secrets Manager names resolve to their suffixed ARNs here too, for resource matching.
+"""
+
+from __future__ import annotations
+
+from dockyard.domain.identity import Principal
+from dockyard.store import Store
+from dockyard.store.repositories.iam import IamRepository
+
+
+class StorePolicySource:
+    """Reads a principal's identity policies (one read transaction, three queries)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def policies_for(self, principal: Principal) -> list[tuple[str, str]]:
+        if principal.is_assumed_role and principal.role_name:
+            role = principal.role_name
+            return self._store.read(lambda uow: IamRepository(uow.session).policies_for_role(role))
+        name = principal.user_name
+        return self._store.read(lambda uow: IamRepository(uow.session).policies_for_user(name))
