@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -191,7 +191,7 @@ class IssuedCredentials:
     role_arn: str
     role_id: str
     session_name: str
-    assumed_role_arn: str = field(default="")
+    assumed_role_arn: str
 
     @property
     def assumed_role_id(self) -> str:
