@@ -92,10 +92,7 @@ def measure(profile: str, image: str, args: argparse.Namespace, work: Path) -> R
     data, flags = work / f"{profile}-data", work / f"{profile}-flag"
     data.mkdir()
     flags.mkdir()
-    server = ServerProcess(data_dir=data, command="up", extra_args=(
-        "--scaling-profile", profile, "--task-healthy-after", "1",
-        "--metrics-interval", str(args.metrics_interval)))
-    server.start()
+    server = _start(data, profile, args)
     ecs, aas, cw = server.client("ecs"), server.client("application-autoscaling"), server.client("cloudwatch")
     poll = args.poll_ms / 1000
     try:
@@ -139,6 +136,20 @@ def measure(profile: str, image: str, args: argparse.Namespace, work: Path) -> R
     finally:
         (flags / "burn").unlink(missing_ok=True)
         _teardown(server, ecs)
+
+
+def _start(data: Path, profile: str, args: argparse.Namespace) -> ServerProcess:
+    """``dockyard up`` for ``profile``; one retry on a fresh port (a start right after the
+    previous profile's server stopped has been seen to fail once)."""
+    extra = ("--scaling-profile", profile, "--task-healthy-after", "1",
+             "--metrics-interval", str(args.metrics_interval))
+    try:
+        return ServerProcess(data_dir=data, command="up", extra_args=extra).start()
+    except RuntimeError as exc:
+        for log in data.parent.glob("server-*.log"):
+            print(f"[{profile}] {exc}; {log.name}: {log.read_text()[-2000:]}", flush=True)
+        time.sleep(3)
+        return ServerProcess(data_dir=data, command="up", extra_args=extra).start()
 
 
 def _registered(ecs: Any) -> bool:
