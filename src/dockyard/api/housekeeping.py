@@ -22,6 +22,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from dockyard.api.context import Dependencies
+from dockyard.api.sts import sessions as sts_sessions
 from dockyard.store.repositories.autoscaling import AutoScalingRepository
 from dockyard.store.repositories.metrics import MetricRepository
 
@@ -57,6 +58,11 @@ def prune_scaling_activities(deps: Dependencies) -> int:
     )
 
 
+def purge_expired_sessions(deps: Dependencies) -> int:
+    """Forget STS sessions (AssumeRole, task roles) past their expiration."""
+    return sts_sessions.purge_expired(deps)
+
+
 async def _sweeper(deps: Dependencies) -> None:
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
@@ -64,6 +70,7 @@ async def _sweeper(deps: Dependencies) -> None:
             removed = await run_in_threadpool(sweep_stopped_tasks, deps)
             await run_in_threadpool(compact_metrics, deps)
             await run_in_threadpool(prune_scaling_activities, deps)
+            await run_in_threadpool(purge_expired_sessions, deps)
         except Exception:
             log.exception("sweeping stopped tasks, metrics or scaling activities failed")
             continue

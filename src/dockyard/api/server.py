@@ -24,7 +24,10 @@ from dockyard.api.agent_channel import AgentNotifier
 from dockyard.api.app import create_app
 from dockyard.api.audit import AuditTrail
 from dockyard.api.auth.authenticator import Authenticator
+from dockyard.api.auth.authorizer import Authorizer
 from dockyard.api.auth.bootstrap import ensure_admin_credentials
+from dockyard.api.auth.policy_source import StorePolicySource, secret_arn_lookup
+from dockyard.api.auth.resources import ResourceLookups
 from dockyard.api.context import Dependencies, Handler
 from dockyard.api.dispatch import Dispatcher
 from dockyard.api.housekeeping import Background
@@ -100,11 +103,17 @@ def build_dispatcher(
     )
     catalog = protocol.Catalog()
     warm_up(catalog, HANDLERS)
+    authenticator = Authenticator(store, box, clock, settings.account_id)
+    authorizer = Authorizer(StorePolicySource(store), clock)
+    deps.identity.subscribe(authenticator.forget_all)
+    deps.identity.subscribe(authorizer.invalidate)
     return Dispatcher(
         catalog=catalog,
         handlers=HANDLERS,
-        authenticator=Authenticator(store, box, clock, settings.account_id),
+        authenticator=authenticator,
         deps=deps,
+        authorizer=authorizer,
+        lookups=ResourceLookups(secret_arn=secret_arn_lookup(store, box)),
         audit=AuditTrail(store, clock),
     )
 

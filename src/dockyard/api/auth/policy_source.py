@@ -7,9 +7,13 @@ Secrets Manager names resolve to their suffixed ARNs here too, for resource matc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dockyard.domain.identity import Principal
+from dockyard.infra.crypto import SecretBox
 from dockyard.store import Store
 from dockyard.store.repositories.iam import IamRepository
+from dockyard.store.repositories.secrets import SecretRepository
 
 
 class StorePolicySource:
@@ -24,3 +28,14 @@ class StorePolicySource:
             return self._store.read(lambda uow: IamRepository(uow.session).policies_for_role(role))
         name = principal.user_name
         return self._store.read(lambda uow: IamRepository(uow.session).policies_for_user(name))
+
+
+def secret_arn_lookup(store: Store, box: SecretBox) -> Callable[[str, str], str | None]:
+    """(region, secret name) → the secret's ARN with its random suffix, for resource matching
+    (one indexed read; None for an unknown name)."""
+    cipher = box.envelope()
+
+    def lookup(region: str, name: str) -> str | None:
+        return store.read(lambda uow: SecretRepository(uow.session, cipher).arn_for(region, name))
+
+    return lookup
