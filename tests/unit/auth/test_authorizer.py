@@ -134,3 +134,16 @@ def test_compiled_policies_are_cached_until_iam_changes():
 
 def test_an_unparsable_stored_policy_grants_nothing():
     assert not check(Source([("bad", "{not json")]), "ListClusters", {}).allowed
+
+
+def test_stale_cache_rereads_texts_but_recompiles_only_on_change():
+    source = Source([("ro", READ_ONLY)])
+    clock = FakeClock(NOW)
+    authorizer = Authorizer(source, clock)
+    first = authorizer._policies(BOB)
+    clock.advance(6)
+    assert authorizer._policies(BOB) is first
+    assert source.loads == 2
+    source.policies = [("ro", READ_ONLY), ("more", READ_ONLY)]
+    clock.advance(6)
+    assert authorizer._policies(BOB) is not first

@@ -83,6 +83,7 @@ class _Entry:
     policies: CompiledPolicySet
     loaded_at: datetime
     generation: int
+    fingerprint: int
 
 
 class Authorizer:
@@ -119,6 +120,9 @@ class Authorizer:
         return result
 
     def _policies(self, principal: Principal) -> CompiledPolicySet:
+        """The principal's compiled policies. Past :data:`POLICY_CACHE_SECONDS` the texts are
+        re-read (one short read) and recompiled only if they changed, so a busy principal
+        never stalls the loop compiling policies that are still the same."""
         key = principal.role_arn or principal.arn
         now = self._clock.now()
         with self._lock:
@@ -126,17 +130,23 @@ class Authorizer:
             generation = self._generation
         if entry is not None and (now - entry.loaded_at).total_seconds() < POLICY_CACHE_SECONDS:
             return entry.policies
-        compiled = compile_policies(self._load(principal))
+        texts = self._source.policies_for(principal)
+        fingerprint = hash(tuple(texts))
+        if entry is not None and entry.fingerprint == fingerprint:
+            compiled = entry.policies
+        else:
+            compiled = compile_policies(self._parse(texts))
         with self._lock:
             if generation == self._generation:
                 if len(self._cache) >= MAX_CACHED_PRINCIPALS:
                     self._cache.clear()
-                self._cache[key] = _Entry(compiled, now, generation)
+                self._cache[key] = _Entry(compiled, now, generation, fingerprint)
         return compiled
 
-    def _load(self, principal: Principal) -> list[NamedPolicy]:
+    @staticmethod
+    def _parse(texts: list[tuple[str, str]]) -> list[NamedPolicy]:
         named = []
-        for name, text in self._source.policies_for(principal):
+        for name, text in texts:
             try:
                 document = parse_policy_document(text, kind=PolicyKind.IDENTITY)
             except Exception:  # validated on write; a bad stored document grants nothing
