@@ -289,3 +289,28 @@ def test_task_credentials_are_only_for_agents(server: ServerProcess, iam: Any) -
     admin_key, admin_secret = server.credentials()
     status, answer = _channel_post(server, "credentials", body, admin_key, admin_secret)
     assert status == 400 and answer["__type"] == "InvalidParameterException"
+
+
+def test_a_trust_policy_naming_the_user_is_enough_to_assume_the_role(
+    server: ServerProcess, iam: Any
+) -> None:
+    key, secret = new_user(iam, "named")
+    named = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/named"},
+            "Action": "sts:AssumeRole",
+        }
+    )
+    account = policy({"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole"})
+    iam.create_role(RoleName="names-user", AssumeRolePolicyDocument=named)
+    iam.create_role(RoleName="trusts-account", AssumeRolePolicyDocument=account)
+    sts = client_as(server, "sts", key, secret)
+    sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/names-user", RoleSessionName="aa")
+    code, message, _ = denied(
+        lambda: sts.assume_role(
+            RoleArn=f"arn:aws:iam::{ACCOUNT}:role/trusts-account", RoleSessionName="bb"
+        )
+    )
+    assert code == "AccessDenied"
+    assert "no identity-based policy allows the sts:AssumeRole action" in message

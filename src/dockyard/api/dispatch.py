@@ -170,6 +170,9 @@ class Dispatcher:
             return
         facts = RequestFacts(self.deps.clock.now(), request.source_ip, auth.claim.region)
         result = self.authorizer.authorize(auth.principal, target, facts)
+        if _trust_policy_grants(self.lookups, target, result.decision, auth.principal):
+            trace.decision = DECISION_ALLOW
+            return
         trace.decision = _DECISIONS[result.decision]
         if not result.allowed:
             message = denial_message(auth.principal, target.action, result)
@@ -232,6 +235,19 @@ class Dispatcher:
             if len(scope) == 5:
                 return self.catalog.by_signing_name(scope[3])
         return None
+
+
+def _trust_policy_grants(
+    lookups: ResourceLookups, target: AccessTarget, decision: Decision, principal: Principal
+) -> bool:
+    """AssumeRole within the account needs no identity policy when the role's trust policy
+    names the caller's ARN itself; an explicit Deny in the caller's policies still wins."""
+    return (
+        target.action == "sts:AssumeRole"
+        and decision is Decision.IMPLICIT_DENY
+        and target.resources[0].startswith(f"arn:aws:iam::{principal.account_id}:role/")
+        and lookups.trust_names(target.resources[0], principal.arn)
+    )
 
 
 def _claimed_key(request: SignedRequest) -> str:

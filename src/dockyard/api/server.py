@@ -26,7 +26,11 @@ from dockyard.api.audit import AuditTrail
 from dockyard.api.auth.authenticator import Authenticator
 from dockyard.api.auth.authorizer import Authorizer
 from dockyard.api.auth.bootstrap import ensure_admin_credentials
-from dockyard.api.auth.policy_source import StorePolicySource, secret_arn_lookup
+from dockyard.api.auth.policy_source import (
+    StorePolicySource,
+    secret_arn_lookup,
+    trust_names_lookup,
+)
 from dockyard.api.auth.resources import ResourceLookups
 from dockyard.api.context import Dependencies, Handler
 from dockyard.api.dispatch import Dispatcher
@@ -113,7 +117,9 @@ def build_dispatcher(
         authenticator=authenticator,
         deps=deps,
         authorizer=authorizer,
-        lookups=ResourceLookups(secret_arn=secret_arn_lookup(store, box)),
+        lookups=ResourceLookups(
+            secret_arn=secret_arn_lookup(store, box), trust_names=trust_names_lookup(store)
+        ),
         audit=AuditTrail(store, clock),
     )
 

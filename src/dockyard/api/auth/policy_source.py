@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dockyard.domain.errors import ApiError
 from dockyard.domain.identity import Principal
+from dockyard.domain.policy import Effect, PolicyKind, parse_policy_document
 from dockyard.infra.crypto import SecretBox
 from dockyard.store import Store
 from dockyard.store.repositories.iam import IamRepository
@@ -37,5 +39,29 @@ def secret_arn_lookup(store: Store, box: SecretBox) -> Callable[[str, str], str 
 
     def lookup(region: str, name: str) -> str | None:
         return store.read(lambda uow: SecretRepository(uow.session, cipher).arn_for(region, name))
+
+    return lookup
+
+
+def trust_names_lookup(store: Store) -> Callable[[str, str], bool]:
+    """(role ARN, caller ARN) → whether the role's trust policy has an Allow statement naming the
+    caller's exact ARN as an ``AWS`` principal (not the account, not a wildcard)."""
+
+    def lookup(role_arn: str, principal_arn: str) -> bool:
+        name = role_arn.rsplit("/", 1)[-1]
+        role = store.read(lambda uow: IamRepository(uow.session).get_role(name))
+        if role is None:
+            return False
+        try:
+            document = parse_policy_document(role.trust_document, kind=PolicyKind.TRUST)
+        except ApiError:
+            return False
+        return any(
+            statement.effect is Effect.ALLOW
+            and statement.principal is not None
+            and not statement.not_principal
+            and ("AWS", principal_arn) in statement.principal.entries
+            for statement in document.statements
+        )
 
     return lookup

@@ -53,6 +53,11 @@ class ResourceLookups:
     secret_arn: Callable[[str, str], str | None] = lambda _region, _name: None
     """(region, secret name) → the secret's ARN with its random suffix."""
 
+    trust_names: Callable[[str, str], bool] = lambda _role_arn, _principal_arn: False
+    """(role ARN, caller ARN) → True when the role's trust policy allows that caller by its
+    exact ARN. Within one account such a resource-based grant is enough for sts:AssumeRole
+    without an identity policy (IAM's evaluation logic)."""
+
 
 def iam_action(signing_name: str, operation: str) -> str:
     return f"{IAM_PREFIX.get(signing_name, signing_name)}:{operation}"
