@@ -5,6 +5,10 @@
     dockyard agent [--endpoint URL] [--cluster C] [--runtime docker|simulated] [--count N] ...
     dockyard up [--port P] [--data-dir D]      control plane + one local Docker agent
 
+Both take the agent options, among them ``--credentials-address HOST:PORT|off`` (the task
+credentials endpoint, default 169.254.170.2:80; a Docker agent only) and ``--s3-endpoint URL``
+(where environment files are read, also ``DOCKYARD_S3_ENDPOINT``).
+
 ``up`` runs the control plane on this thread (uvicorn handles Ctrl-C) and the agent on a
 background thread that waits for the endpoint, creates cluster ``default`` and registers this
 host in it. Stopping ``up`` stops Dockyard, never the containers it started.
@@ -26,13 +30,20 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.agent.client import HttpControlPlane
+from dockyard.agent.credentials_server import (
+    DEFAULT_CREDENTIALS_HOST,
+    DEFAULT_CREDENTIALS_PORT,
+    parse_address,
+)
 from dockyard.agent.docker.model import ContainerRuntime, PullBehavior
 from dockyard.agent.engine import DEFAULT_CLEANUP_WAIT_SECONDS
 from dockyard.agent.host import HostFacts, RegistrationOptions, detect_host
 from dockyard.agent.log_collector import LogCollector
 from dockyard.agent.process import Agent, AgentConfig
 from dockyard.agent.record import TaskRecord
+from dockyard.agent.secrets_fetch import ExecutionResourceFetcher
 from dockyard.agent.steps import StepRunner
+from dockyard.agent.task_resources import TaskResources
 from dockyard.infra.clock import SystemClock
 from dockyard.infra.settings import (
     DEFAULT_ACCOUNT_ID,
@@ -116,6 +127,19 @@ def _agent_options(cmd: argparse.ArgumentParser) -> None:
         default=10.0,
         metavar="SECONDS",
         help="container CPU / memory sampling period (0: off)",
+    )
+    cmd.add_argument(
+        "--credentials-address",
+        type=_credentials_address,
+        default=(DEFAULT_CREDENTIALS_HOST, DEFAULT_CREDENTIALS_PORT),
+        metavar="HOST:PORT|off",
+        help="task-role credentials endpoint (default 169.254.170.2:80, put on lo; needs root)",
+    )
+    cmd.add_argument(
+        "--s3-endpoint",
+        default=os.environ.get("DOCKYARD_S3_ENDPOINT") or None,
+        metavar="URL",
+        help="S3-compatible endpoint for environmentFiles (default: $DOCKYARD_S3_ENDPOINT)",
     )
     cmd.add_argument(
         "--task-cleanup-wait",
@@ -212,7 +236,8 @@ def _build_agent(
 ) -> Agent:
     runtime: ContainerRuntime
     facts = detect_host()
-    if getattr(args, "runtime", "docker") == "simulated":
+    simulated = getattr(args, "runtime", "docker") == "simulated"
+    if simulated:
         from dockyard.agent.simulated import SimulatedRuntime
 
         runtime = SimulatedRuntime(
@@ -246,14 +271,24 @@ def _build_agent(
         workers=args.workers,
         cleanup_wait=args.task_cleanup_wait,
         metrics_interval=args.metrics_interval,
+        # hollow containers make no requests: a simulated agent fetches, but serves nothing
+        credentials_address=None if simulated else args.credentials_address,
+    )
+    clock = SystemClock()
+    resources = TaskResources(
+        client,
+        clock,
+        fetcher=ExecutionResourceFetcher(client.endpoint, s3_endpoint=args.s3_endpoint),
+        default_region=region,
     )
     collector = LogCollector(runtime, client.logs_client) if data_dir is not None else None
     runner = StepRunner(
         runtime,
-        SystemClock(),
+        clock,
         host_ip=args.host_ip,
         pull_behavior=PullBehavior(args.pull_behavior),
         on_started=collector.start if collector else None,  # hollow containers print nothing
+        resources=resources,
     )
     return Agent(
         config,
@@ -279,6 +314,13 @@ def _with_docker_version(facts: HostFacts, runtime: Any) -> HostFacts:
         return HostFacts(facts.cpu_count, facts.memory_mib, facts.architecture, version())
     except Exception:
         return facts
+
+
+def _credentials_address(text: str) -> tuple[str, int] | None:
+    try:
+        return parse_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _split(text: str | None) -> tuple[str, ...]:

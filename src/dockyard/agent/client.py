@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import boto3
 import urllib3
@@ -20,11 +20,14 @@ from botocore.config import Config
 
 __all__ = [
     "CHANNEL_PATH",
+    "CREDENTIALS_TIMEOUT_SECONDS",
     "POLL_GRACE_SECONDS",
     "REPORT_TIMEOUT_SECONDS",
+    "ChannelError",
     "ControlPlane",
     "ControlPlaneError",
     "HttpControlPlane",
+    "RoleType",
 ]
 
 CHANNEL_PATH = "/_dockyard/agent/v1"
@@ -34,11 +37,29 @@ POLL_GRACE_SECONDS = 10.0
 REPORT_TIMEOUT_SECONDS = 30.0
 """A report batch is one write transaction; longer than this means the control plane is stuck."""
 
+CREDENTIALS_TIMEOUT_SECONDS = 15.0
+"""Minting a role session is one small write transaction; a task start waits on it."""
+
 CONNECT_TIMEOUT_SECONDS = 5.0
+
+RoleType = Literal["TaskApplication", "TaskExecution"]
+"""ECS's two task role types: the task role (served to containers) and the execution role
+(used by the agent itself for secrets and environment files)."""
 
 
 class ControlPlaneError(Exception):
     """The control plane could not be reached or answered with an error."""
+
+
+class ChannelError(ControlPlaneError):
+    """The control plane answered a channel call with an error: HTTP ``status`` and the
+    ``__type`` ``code`` and ``message`` of its JSON body."""
+
+    def __init__(self, name: str, status: int, code: str, message: str) -> None:
+        super().__init__(f"{name}: HTTP {status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
 
 
 class ControlPlane(Protocol):
@@ -52,6 +73,13 @@ class ControlPlane(Protocol):
 
     def metrics(self, cluster: str, samples: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """Task CPU / memory samples (``agent/metrics.py``)."""
+        ...
+
+    def credentials(self, cluster: str, task_arn: str, role_type: RoleType) -> dict[str, Any]:
+        """Temporary credentials for one of a task's roles: ``{RoleArn, AccessKeyId,
+        SecretAccessKey, Token, Expiration}``. Raises :class:`ChannelError` when refused
+        (403 ``AccessDeniedException``: the role does not trust ecs-tasks; 400
+        ``InvalidParameterException``: no such role, task not here or stopped)."""
         ...
 
 
@@ -126,6 +154,10 @@ class HttpControlPlane:
         body = {"cluster": cluster, "samples": list(samples)}
         return self._call("metrics", body, timeout=REPORT_TIMEOUT_SECONDS)
 
+    def credentials(self, cluster: str, task_arn: str, role_type: RoleType) -> dict[str, Any]:
+        body = {"cluster": cluster, "taskArn": task_arn, "roleType": role_type}
+        return self._call("credentials", body, timeout=CREDENTIALS_TIMEOUT_SECONDS)
+
     def _call(self, name: str, body: dict[str, Any], *, timeout: float) -> dict[str, Any]:
         url = f"{self.endpoint}{CHANNEL_PATH}/{name}"
         data = json.dumps(body).encode()
@@ -154,7 +186,6 @@ class HttpControlPlane:
         except ValueError as exc:
             raise ControlPlaneError(f"{name}: HTTP {response.status}, not JSON") from exc
         if response.status != 200:
-            raise ControlPlaneError(
-                f"{name}: HTTP {response.status} {payload.get('__type')}: {payload.get('message')}"
-            )
+            code = str(payload.get("__type") or "").rsplit("#", 1)[-1] or "UnknownError"
+            raise ChannelError(name, response.status, code, str(payload.get("message") or ""))
         return dict(payload)

@@ -200,10 +200,13 @@ class TaskEngine:
             c.move_to(AgentContainerStatus.STOPPED)
 
     def _reconcile_with_runtime(self, record: TaskRecord) -> None:
-        """After a restart: what did each created container do while we were away?"""
+        """After a restart: what did each created container do while we were away? And a
+        running task's containers find their task-role credentials at the same URI again."""
         for name, c in record.containers.items():
             if c.runtime_id and c.known.rank >= AgentContainerStatus.CREATED.rank:
                 self._refresh_container(record, name)
+        if self.runner.resources is not None:
+            self.runner.resources.resume(record)
 
     def _clean_up(self, record: TaskRecord) -> None:
         """Remove a finished task's containers and task-scoped volumes

@@ -32,6 +32,33 @@ class TaskManifest:
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The wire entry this was parsed from (kept in the agent's local state)."""
 
+    @property
+    def task_role_arn(self) -> str | None:
+        """The task role (``TaskApplication``): RunTask's override, else the definition's."""
+        return self.overrides.task_role_arn or self.task_definition.task_role_arn
+
+    @property
+    def execution_role_arn(self) -> str | None:
+        """The execution role (``TaskExecution``): the override, else the definition's."""
+        return self.overrides.execution_role_arn or self.task_definition.execution_role_arn
+
+    @property
+    def needs_execution_resources(self) -> bool:
+        """Whether a container has ``secrets``, ``environmentFiles`` or log ``secretOptions``,
+        which the agent fetches with the execution role before creating it."""
+        return any(
+            c.secrets
+            or c.environment_files
+            or (c.log_configuration is not None and c.log_configuration.secret_options)
+            for c in self.task_definition.container_definitions
+        )
+
+    @property
+    def region(self) -> str | None:
+        """The Region field of the task ARN."""
+        parts = self.task_arn.split(":")
+        return parts[3] or None if len(parts) > 4 else None
+
 
 @dataclass(frozen=True, slots=True)
 class InstanceManifest:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dockyard.agent.client import ControlPlane, ControlPlaneError
+from dockyard.agent.credentials_server import CredentialsServer, start_endpoint
 from dockyard.agent.engine import DEFAULT_CLEANUP_WAIT_SECONDS, TaskEngine
 from dockyard.agent.host import HostFacts, RegistrationOptions, registration_request
 from dockyard.agent.manifest import parse_poll_response
@@ -55,6 +56,8 @@ class AgentConfig:
     cleanup_wait: float = DEFAULT_CLEANUP_WAIT_SECONDS
     metrics_interval: float = DEFAULT_INTERVAL_SECONDS
     """Seconds between container CPU / memory samples (0 turns sampling off)."""
+    credentials_address: tuple[str, int] | None = None
+    """Where to serve task-role credentials (169.254.170.2:80); None: no endpoint."""
 
 
 class Agent:
@@ -87,6 +90,7 @@ class Agent:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.connected = threading.Event()
+        self.credentials_server: CredentialsServer | None = None
 
     @property
     def instance_ids(self) -> list[str]:
@@ -96,6 +100,11 @@ class Agent:
         self.instance_arns = self._register_all()
         self._etags = dict.fromkeys(self.instance_ids, "")
         self.reporter.start()
+        resources = self.engine.runner.resources
+        if self.config.credentials_address is not None and resources is not None:
+            self.credentials_server = start_endpoint(
+                resources.registry, *self.config.credentials_address
+            )
         if self.state is not None:
             for record in self.state.load_tasks():
                 self.engine.adopt(record)
@@ -121,6 +130,10 @@ class Agent:
         for thread in self._threads:
             thread.join(timeout)
         self.engine.shutdown()
+        if self.credentials_server is not None:
+            self.credentials_server.stop()
+        if self.engine.runner.resources is not None:
+            self.engine.runner.resources.close()
 
     def wait(self) -> None:
         while not self._stop.wait(1.0):

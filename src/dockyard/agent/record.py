@@ -3,6 +3,9 @@ machine, its report for the control plane and its JSON form for the local state.
 
 Invariant: only the task's worker mutates its record (one serial worker per task); every
 status in it only moves forward (:func:`dockyard.domain.task_status.advance`).
+Invariant: the JSON form holds no secret: resolved secrets, environment-file contents and
+credentials live only in memory (``resources``); of the task role it keeps just the
+credentials id, so a restarted agent serves the same relative URI.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from dockyard.agent.docker.ordering import implicit_dependencies
 from dockyard.agent.manifest import TaskManifest, parse_task_manifest
+from dockyard.agent.secrets_model import ContainerResources
 from dockyard.agent.statemachine_model import (
     DEFAULT_STOP_TIMEOUT,
     ContainerDependency,
@@ -98,6 +102,14 @@ class TaskRecord:
     execution_stopped_at: datetime | None = None
     volumes_ready: bool = False
     """Transient: the task's Docker volumes were ensured by this process (idempotent anyway)."""
+    credentials_id: str | None = None
+    """The id of the task role's credentials at the endpoint (persisted; not a credential)."""
+    resources_ready: bool = False
+    """Transient: this process has fetched the task-role credentials and the execution-role
+    resources (secrets, environment files) its containers still to be created need."""
+    resources: dict[str, ContainerResources] = field(default_factory=dict, repr=False)
+    """Transient, secret: per container, what the execution role fetched; dropped once every
+    container is created or the task stops."""
 
     def __post_init__(self) -> None:
         for c in self.manifest.task_definition.container_definitions:
@@ -134,10 +146,17 @@ class TaskRecord:
         if manifest.desired is DesiredStatus.STOPPED:
             self.desire_stop(manifest.stop_code, manifest.stopped_reason)
 
+    @property
+    def needs_resources(self) -> bool:
+        """A task role or execution-role resources to fetch before creating containers."""
+        manifest = self.manifest
+        return bool(manifest.task_role_arn) or manifest.needs_execution_resources
+
     def view(self) -> TaskView:
         """The state machine's input."""
         desired_container = _A.STOPPED if self.desired is DesiredStatus.STOPPED else _A.RUNNING
         return TaskView(
+            resources_ready=self.resources_ready or not self.needs_resources,
             containers=tuple(
                 _container_view(self.definition(name), c, desired_container)
                 for name, c in self.containers.items()
@@ -179,6 +198,7 @@ class TaskRecord:
             "pullStartedAt": _iso(self.pull_started_at),
             "pullStoppedAt": _iso(self.pull_stopped_at),
             "executionStoppedAt": _iso(self.execution_stopped_at),
+            "credentialsId": self.credentials_id,
         }
 
     @classmethod
@@ -198,6 +218,7 @@ class TaskRecord:
         record.pull_started_at = _parse(doc.get("pullStartedAt"))
         record.pull_stopped_at = _parse(doc.get("pullStoppedAt"))
         record.execution_stopped_at = _parse(doc.get("executionStoppedAt"))
+        record.credentials_id = doc.get("credentialsId")
         return record
 
 

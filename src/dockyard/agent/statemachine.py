@@ -14,10 +14,12 @@ Rules, in the order they are applied:
 3. While the task should stop, every container stops in reverse dependency order: a container
    waits until everything that depends on it is STOPPED. A running container gets
    :class:`StopContainer`; one that never ran is just marked stopped.
-4. While the task should run, each container steps forward one state at a time
+4. While the task should run and a container is yet to be created, the task's resources
+   (role credentials, secrets, environment files) are fetched first, as the plan's only step.
+5. While the task should run, each container steps forward one state at a time
    (manifest → pull → create → start) once its dependencies are met. A non-essential container
    whose dependency can never be met is marked stopped with exit code 143; the task goes on.
-5. The task is RUNNING once every container has reached RUNNING (or has run and stopped), and
+6. The task is RUNNING once every container has reached RUNNING (or has run and stopped), and
    STOPPED once every container is STOPPED.
 
 Invariant: every container step's ``target`` is a legal next status of that container's known
@@ -43,6 +45,7 @@ from dockyard.agent.statemachine_model import (
     MarkTaskRunning,
     MarkTaskStopped,
     Plan,
+    PrepareTaskResources,
     PullImage,
     ResolveManifest,
     StartContainer,
@@ -103,7 +106,8 @@ def next_steps(task: TaskView, *, now: datetime) -> Plan:
     independent and may run in parallel, except that :class:`StopTask` comes first.
 
     Invariant: the plan is empty iff ``task.last_status`` is STOPPED.
-    Invariant: a :class:`Wait` is always a plan's only step.
+    Invariant: a :class:`Wait` or :class:`PrepareTaskResources` is always a plan's only step.
+    Invariant: no CreateContainer is planned while ``task.resources_ready`` is False.
     """
     if task.last_status is TaskStatus.STOPPED:
         return ()
@@ -112,6 +116,8 @@ def next_steps(task: TaskView, *, now: datetime) -> Plan:
     verdict = _verdict(task, now)
     if verdict is not None:
         return _stopping_plan(task, verdict)
+    if not task.resources_ready and any(_needs_create(c) for c in task.containers):
+        return (PrepareTaskResources(),)
     return _running_plan(task, now)
 
 
@@ -150,7 +156,7 @@ def _stopping_plan(task: TaskView, verdict: _Verdict | None) -> Plan:
 
 
 def _running_plan(task: TaskView, now: datetime) -> Plan:
-    """Rules 4 and 5: move each container towards its desired status."""
+    """Rules 5 and 6: move each container towards its desired status."""
     outcomes = [_running_step(task, c, now) for c in task.containers]
     steps: list[Step] = [o for o in outcomes if o is not None and not isinstance(o, Wait)]
     steps.extend(_task_status_steps(task))
@@ -174,7 +180,7 @@ def _running_step(task: TaskView, c: ContainerView, now: datetime) -> Step | Non
 
 
 def _task_status_steps(task: TaskView) -> tuple[Step, ...]:
-    """Rule 5 while the task should run (the agent's "earliest container status")."""
+    """Rule 6 while the task should run (the agent's "earliest container status")."""
     known = [c.known for c in task.containers]
     if all(k is _A.STOPPED for k in known):
         return (MarkTaskStopped(task.stop_code, task.stopped_reason),)
@@ -198,6 +204,10 @@ def _stop_step(task: TaskView, c: ContainerView, reason: str | None) -> Step:
         return StopContainer(c.name, c.stop_timeout)
     exit_code = None if reason is None else DEPENDENCY_FAILED_EXIT_CODE
     return MarkContainerStopped(c.name, reason, exit_code)
+
+
+def _needs_create(c: ContainerView) -> bool:
+    return c.desired is _A.RUNNING and c.known.rank < _A.CREATED.rank
 
 
 def _needs_start(c: ContainerView) -> bool:

@@ -36,6 +36,7 @@ __all__ = [
     "MarkTaskRunning",
     "MarkTaskStopped",
     "Plan",
+    "PrepareTaskResources",
     "PullImage",
     "ResolveManifest",
     "StartContainer",
@@ -118,6 +119,9 @@ class TaskView:
     last_status: TaskStatus = TaskStatus.PENDING
     stop_code: StopCode | None = None
     stopped_reason: str | None = None
+    resources_ready: bool = True
+    """False while the task's role credentials, secrets or environment files (what containers
+    are created with) have not been fetched by this agent process."""
 
     def __post_init__(self) -> None:
         if self.last_status not in _AGENT_TASK_STATUSES:
@@ -128,6 +132,13 @@ class TaskView:
 
     def container(self, name: str) -> ContainerView | None:
         return next((c for c in self.containers if c.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PrepareTaskResources:
+    """Fetch the task role's credentials and, with the execution role, the secrets and
+    environment files of the containers still to be created (the ECS agent's task resources).
+    Failure stops the task with ``TaskFailedToStart`` and a ``ResourceInitializationError``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +227,7 @@ ContainerStep = (
     | StopContainer
     | MarkContainerStopped
 )
-Step = ContainerStep | StopTask | MarkTaskRunning | MarkTaskStopped | Wait
+Step = ContainerStep | PrepareTaskResources | StopTask | MarkTaskRunning | MarkTaskStopped | Wait
 Plan = tuple[Step, ...]
-"""Steps to perform now, in order. Empty only once the task is STOPPED; a :class:`Wait` is
-always the plan's only step."""
+"""Steps to perform now, in order. Empty only once the task is STOPPED; a :class:`Wait` or a
+:class:`PrepareTaskResources` is always the plan's only step."""

@@ -5,6 +5,8 @@ names a step, :meth:`StepRunner.run` performs it and records the outcome in the 
 :class:`~dockyard.agent.record.TaskRecord`. A runtime failure never escapes: the container is
 recorded STOPPED with ECS's reason (``CannotPullContainerError: …``, ``CannotCreateContainerError:
 …``, ``CannotStartContainerError: …``) and the task is marked to stop with ``TaskFailedToStart``.
+So is a task whose resources (role credentials, secrets, environment files) cannot be fetched,
+with a ``ResourceInitializationError: …`` reason.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from dockyard.agent.credentials_server import relative_uri
 from dockyard.agent.docker.model import (
     ContainerNotFound,
     ContainerRuntime,
@@ -23,11 +27,17 @@ from dockyard.agent.docker.model import (
 from dockyard.agent.docker.spec import container_spec
 from dockyard.agent.docker.volumes import plan_task_volumes
 from dockyard.agent.record import ContainerRecord, TaskRecord
+from dockyard.agent.secrets_model import (
+    ContainerResources,
+    ResourceInitializationError,
+    merge_environment,
+)
 from dockyard.agent.statemachine_model import (
     CreateContainer,
     MarkContainerStopped,
     MarkTaskRunning,
     MarkTaskStopped,
+    PrepareTaskResources,
     PullImage,
     ResolveManifest,
     StartContainer,
@@ -41,9 +51,20 @@ from dockyard.domain.task_definition import ContainerDefinition, KeyValuePair, N
 from dockyard.domain.task_status import AgentContainerStatus, HealthStatus, StopCode, TaskStatus
 from dockyard.infra.clock import Clock
 
+if TYPE_CHECKING:
+    from dockyard.agent.task_resources import TaskResources
+
 log = logging.getLogger("dockyard.agent")
 
-__all__ = ["StepRunner", "apply_container_state", "effective_definition"]
+__all__ = [
+    "CREDENTIALS_URI_VARIABLE",
+    "StepRunner",
+    "apply_container_state",
+    "effective_definition",
+]
+
+CREDENTIALS_URI_VARIABLE = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+_NOTHING = ContainerResources()
 
 _A = AgentContainerStatus
 _HEALTH = {"healthy": HealthStatus.HEALTHY, "unhealthy": HealthStatus.UNHEALTHY}
@@ -61,19 +82,25 @@ class StepRunner:
         host_ip: str = "127.0.0.1",
         pull_behavior: PullBehavior = PullBehavior.DEFAULT,
         on_started: Callable[[TaskRecord, ContainerRecord], None] | None = None,
+        resources: TaskResources | None = None,
     ) -> None:
-        """``on_started`` is called after a container starts (the agent's log collection)."""
+        """``on_started`` is called after a container starts (the agent's log collection).
+        ``resources`` fetches task-role credentials, secrets and environment files; without it
+        a task that has any fails to start."""
         self.runtime = runtime
         self.clock = clock
         self.host_ip = host_ip
         self.pull_behavior = pull_behavior
         self.on_started = on_started
+        self.resources = resources
 
     def run(self, record: TaskRecord, step: Step) -> None:
         """Perform ``step`` and record its outcome. Never raises a runtime error."""
         if isinstance(step, Wait):
             return
-        if isinstance(step, StopTask):
+        if isinstance(step, PrepareTaskResources):
+            self._prepare(record)
+        elif isinstance(step, StopTask):
             record.desire_stop(step.stop_code, step.reason)
         elif isinstance(step, MarkTaskRunning):
             record.last_status = TaskStatus.RUNNING
@@ -87,10 +114,32 @@ class StepRunner:
         else:
             self._container_step(record, step)
 
+    def _prepare(self, record: TaskRecord) -> None:
+        try:
+            if self.resources is None:
+                raise ResourceInitializationError(
+                    "ResourceInitializationError: this agent cannot fetch task role "
+                    "credentials, secrets or environment files"
+                )
+            self.resources.prepare(record)
+            return
+        except ResourceInitializationError as exc:
+            reason = exc.reason
+        except Exception:  # a bug must fail the task, not leave it PENDING for ever
+            log.exception("task %s: fetching its resources failed", record.task_id)
+            reason = "ResourceInitializationError: internal error while fetching task resources"
+        log.info("task %s failed to start: %s", record.task_id, reason)
+        record.desire_stop(StopCode.TASK_FAILED_TO_START, reason)
+        if self.resources is not None:
+            self.resources.release(record)
+
     def _task_stopped(self, record: TaskRecord, step: MarkTaskStopped) -> None:
         record.desire_stop(step.stop_code, step.reason)
         record.last_status = TaskStatus.STOPPED
         record.execution_stopped_at = record.execution_stopped_at or self.clock.now()
+        if self.resources is not None:
+            self.resources.release(record)
+        record.resources = {}
 
     def _container_step(self, record: TaskRecord, step: Step) -> None:
         assert isinstance(
@@ -152,6 +201,7 @@ class StepRunner:
         )
         c.docker_name = spec.name
         c.runtime_id = self.runtime.create(spec)
+        record.resources.pop(c.name, None)  # the secrets now live in the container only
 
     def _start(self, record: TaskRecord, c: ContainerRecord) -> None:
         assert c.runtime_id is not None
@@ -199,20 +249,32 @@ class StepRunner:
 
 
 def effective_definition(record: TaskRecord, name: str) -> ContainerDefinition:
-    """The container definition with the task's overrides (command, environment) applied and
-    ECS's injected environment added."""
+    """The container definition as it is created: the task's overrides (command, environment)
+    applied, environment files under and secrets over the environment, ECS's injected
+    variables (``AWS_EXECUTION_ENV``, ``AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`` for a task
+    role) added unless the container sets them, and log ``secretOptions`` among the log
+    driver's options."""
     definition = record.definition(name)
     override = record.manifest.overrides.for_container(name)
     env = {e.name: e.value or "" for e in definition.environment if e.name}
-    env.setdefault("AWS_EXECUTION_ENV", "AWS_ECS_EC2")
     command = definition.command
     if override is not None:
         env.update(dict(override.environment))
         command = override.command if override.command is not None else command
+    fetched = record.resources.get(name, _NOTHING)
+    env = merge_environment(env, [fetched.env_files], fetched.secrets)
+    env.setdefault("AWS_EXECUTION_ENV", "AWS_ECS_EC2")
+    if record.credentials_id and record.manifest.task_role_arn:
+        env.setdefault(CREDENTIALS_URI_VARIABLE, relative_uri(record.credentials_id))
+    log_configuration = definition.log_configuration
+    if log_configuration is not None and fetched.log_options:
+        options = {**(log_configuration.options or {}), **fetched.log_options}
+        log_configuration = replace(log_configuration, options=options)
     return replace(
         definition,
         command=command,
         environment=tuple(KeyValuePair(name=k, value=v) for k, v in env.items()),
+        log_configuration=log_configuration,
     )
 
 

@@ -22,6 +22,7 @@ from dockyard.agent.statemachine_model import (
     MarkTaskRunning,
     MarkTaskStopped,
     Plan,
+    PrepareTaskResources,
     PullImage,
     ResolveManifest,
     StartContainer,
@@ -119,6 +120,52 @@ def test_single_container_truth_table(
     app = ContainerView("app", known=known, desired=c_desired, essential=essential)
     task = TaskView((replace(app, exit_code=exit_code),), desired=t_desired)
     assert next_steps(task, now=T0) == expected
+
+
+PREPARE = (PrepareTaskResources(),)
+
+
+@pytest.mark.parametrize(
+    ("known", "c_desired", "t_desired", "essential", "exit_code", "expected"), TRUTH_CASES
+)
+def test_resources_come_first_while_a_container_is_yet_to_be_created(
+    known: A,
+    c_desired: A,
+    t_desired: DesiredStatus,
+    essential: bool,
+    exit_code: int | None,
+    expected: Plan,
+) -> None:
+    """The truth table with resources not fetched: only a task that should run and a container
+    that should run but is not yet CREATED asks for them; everything else plans as before."""
+    app = ContainerView("app", known=known, desired=c_desired, essential=essential)
+    task = TaskView((replace(app, exit_code=exit_code),), desired=t_desired, resources_ready=False)
+    to_create = (
+        t_desired is not DesiredStatus.STOPPED
+        and c_desired is A.RUNNING
+        and known.rank < A.CREATED.rank
+    )
+    assert next_steps(task, now=T0) == (PREPARE if to_create else expected)
+
+
+def test_resources_are_asked_for_once_per_task_not_per_container() -> None:
+    created = ContainerView("db", known=A.RUNNING, started_at=T0)
+    waiting = ContainerView("app", depends_on=(ContainerDependency("db", C.HEALTHY),))
+    task = TaskView((created, waiting), resources_ready=False)
+    assert next_steps(task, now=T0) == PREPARE
+    ready = replace(task, resources_ready=True)
+    assert isinstance(next_steps(ready, now=T0)[0], Wait)
+
+
+def test_a_stop_decided_before_resources_skips_them() -> None:
+    task = TaskView(
+        (ContainerView("app"),),
+        desired=DesiredStatus.STOPPED,
+        stop_code=StopCode.TASK_FAILED_TO_START,
+        stopped_reason="ResourceInitializationError: x",
+        resources_ready=False,
+    )
+    assert next_steps(task, now=T0) == (MarkContainerStopped("app"),)
 
 
 @pytest.mark.parametrize("known", list(A), ids=lambda k: k.name)
@@ -465,7 +512,7 @@ def tasks(draw: st.DrawFn) -> TaskView:
                 ),
             )
         )
-    return TaskView(tuple(containers))
+    return TaskView(tuple(containers), resources_ready=draw(st.booleans()))
 
 
 EVENTS = st.one_of(
@@ -481,10 +528,14 @@ SETTLE_ROUNDS = 6
 def _check_plan(task: TaskView, plan: Plan) -> None:
     assert (plan == ()) == (task.last_status is TaskStatus.STOPPED)
     assert not any(isinstance(s, Wait) for s in plan) or len(plan) == 1
+    assert not any(isinstance(s, PrepareTaskResources) for s in plan) or len(plan) == 1
+    assert task.resources_ready or not any(isinstance(s, CreateContainer) for s in plan)
 
 
 def _apply(task: TaskView, plan: Plan, now: datetime) -> TaskView:
     """Perform each step the way the worker would, asserting it moves strictly forward."""
+    if plan == (PrepareTaskResources(),):
+        return replace(task, resources_ready=True)
     by_name = {c.name: c for c in task.containers}
     for step in plan:
         if isinstance(step, StopTask):
