@@ -254,6 +254,9 @@ class AgentChannel:
             tasks = await run_in_threadpool(apply_reports, ctx, cluster, addressed)
         except ApiError as error:
             return _error(error)
+        for task in tasks:
+            if task.last_status is TaskStatus.STOPPED:
+                self._authenticator.forget_source(task_arn(ctx, task))
         known = {t.task_id for t in tasks}
         return JSONResponse(
             {

@@ -89,6 +89,15 @@ class Authenticator:
         with self._lock:
             self._cache.pop(access_key_id, None)
 
+    def forget_source(self, source: str) -> None:
+        """Drop cached session keys minted for ``source`` (a task that just stopped), so they
+        are re-checked against the store at their next use."""
+        with self._lock:
+            for key_id in [
+                k for k, v in self._cache.items() if v.session and v.session.source == source
+            ]:
+                del self._cache[key_id]
+
     def forget_all(self) -> None:
         """Drop every cached key (IAM changed in this process)."""
         with self._lock:
