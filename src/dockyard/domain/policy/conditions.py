@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from dockyard.domain.policy.document import Condition, SetQualifier
@@ -111,8 +112,11 @@ def split_operator(name: str) -> tuple[SetQualifier | None, str, bool] | None:
 
 
 # --- value parsing --------------------------------------------------------------------------
+# Request values repeat (the caller's address, the current second), so parses are memoised.
+_PARSE_CACHE_SIZE = 1024
 
 
+@lru_cache(maxsize=_PARSE_CACHE_SIZE)
 def parse_number(text: str) -> Decimal | None:
     try:
         value = Decimal(text.strip())
@@ -121,6 +125,7 @@ def parse_number(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+@lru_cache(maxsize=_PARSE_CACHE_SIZE)
 def parse_date(text: str) -> Decimal | None:
     """ISO 8601 (date, date-time, with or without offset; naive means UTC) or epoch seconds."""
     text = text.strip()
@@ -147,6 +152,7 @@ def parse_network(text: str) -> IpNetwork | None:
         return None
 
 
+@lru_cache(maxsize=_PARSE_CACHE_SIZE)
 def parse_address(text: str) -> IpAddr | None:
     try:
         address = ipaddress.ip_address(text.strip())
@@ -214,9 +220,13 @@ def _value_test(spec: OperatorSpec, value: str, variables: bool) -> ValueTest:
 
 
 class CompiledCondition:
-    """One (operator, key, values) clause, ready to evaluate against a lower-cased context."""
+    """One (operator, key, values) clause, ready to evaluate against a lower-cased context.
 
-    __slots__ = ("_tests", "clause", "key", "negated", "null")
+    Static ``StringEquals`` / ``StringEqualsIgnoreCase`` values (and their negations) become a
+    set lookup; other values keep one test each.
+    """
+
+    __slots__ = ("_dynamic", "_exact", "_fold", "_tests", "clause", "key", "negated", "null")
 
     def __init__(self, clause: Condition, *, variables: bool) -> None:
         spec = OPERATORS[clause.base]
@@ -224,35 +234,55 @@ class CompiledCondition:
         self.key = clause.key
         self.negated = spec.negated
         self.null = spec.family == "null"
-        self._tests = (
-            () if self.null else tuple(_value_test(spec, v, variables) for v in clause.values)
-        )
+        self._fold = spec.family == "string_ic"
+        self._dynamic = variables and any("${" in v for v in clause.values)
+        self._exact: frozenset[str] | None = None
+        self._tests: tuple[ValueTest, ...] = ()
+        if spec.family in ("string", "string_ic") and not self._dynamic:
+            self._exact = frozenset(v.lower() if self._fold else v for v in clause.values)
+        elif not self.null:
+            self._tests = tuple(_value_test(spec, v, variables) for v in clause.values)
 
     def evaluate(self, context: Context) -> bool:
-        values = context.get(self.key) or ()
+        values = context.get(self.key)
         if self.null:
-            wanted = {v.lower() for v in self.clause.values}
-            return ("true" if not values else "false") in wanted
+            return ("false" if values else "true") in {v.lower() for v in self.clause.values}
         if not values:
-            if self.clause.if_exists:
-                return True
-            if self.clause.qualifier is SetQualifier.FOR_ALL_VALUES:
-                return True
-            if self.clause.qualifier is SetQualifier.FOR_ANY_VALUE:
-                return False
-            return self.negated
+            return self._missing()
+        qualifier = self.clause.qualifier
+        if qualifier is None:
+            hit = False
+            for value in values:
+                outcome = self._matches_one(value, context)
+                if outcome is None:
+                    return False
+                if outcome:
+                    hit = True
+                    if not self._dynamic:
+                        break
+            return hit != self.negated
         outcomes = [self._matches_one(v, context) for v in values]
         if None in outcomes:
             return False
-        if self.clause.qualifier is None:
-            return any(outcomes) != self.negated
         per_value = [bool(o) != self.negated for o in outcomes]
-        if self.clause.qualifier is SetQualifier.FOR_ALL_VALUES:
+        if qualifier is SetQualifier.FOR_ALL_VALUES:
             return all(per_value)
         return any(per_value)
 
+    def _missing(self) -> bool:
+        if self.clause.if_exists or self.clause.qualifier is SetQualifier.FOR_ALL_VALUES:
+            return True
+        if self.clause.qualifier is SetQualifier.FOR_ANY_VALUE:
+            return False
+        return self.negated
+
     def _matches_one(self, value: str, context: Context) -> bool | None:
-        """Whether ``value`` matches any policy value (the operator's positive form)."""
+        """Whether ``value`` matches any policy value (the operator's positive form); ``None``
+        when a policy value holds an unresolvable variable."""
+        if self._exact is not None:
+            return (value.lower() if self._fold else value) in self._exact
+        if not self._dynamic:
+            return any(test(value, context) for test in self._tests)
         hit = False
         for test in self._tests:
             outcome = test(value, context)

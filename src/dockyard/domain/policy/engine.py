@@ -80,19 +80,9 @@ class Evaluation:
 IMPLICIT_DENY = Evaluation(Decision.IMPLICIT_DENY)
 
 
-class _LazyContext:
-    """The request context with lower-cased keys, built on first use."""
-
-    __slots__ = ("_lowered", "_raw")
-
-    def __init__(self, raw: Mapping[str, tuple[str, ...]]) -> None:
-        self._raw = raw
-        self._lowered: dict[str, tuple[str, ...]] | None = None
-
-    def get(self) -> Context:
-        if self._lowered is None:
-            self._lowered = {k.lower(): tuple(v) for k, v in self._raw.items()}
-        return self._lowered
+def lower_context(context: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The request context with lower-cased key names (IAM matches key names that way)."""
+    return {k.lower(): tuple(v) for k, v in context.items()}
 
 
 class CompiledStatement:
@@ -106,17 +96,17 @@ class CompiledStatement:
         "_resources",
         "_resources_all",
         "deny",
-        "policy",
-        "sid",
+        "evaluation",
+        "resource_dynamic",
         "static",
     )
 
     def __init__(self, statement: Statement, *, policy: str, variables: bool) -> None:
-        self.policy = policy
-        self.sid = statement.sid
         self.deny = statement.effect is Effect.DENY
+        decision = Decision.EXPLICIT_DENY if self.deny else Decision.ALLOW
+        self.evaluation = Evaluation(decision, policy, statement.sid)
         self._not_action = statement.not_action
-        self._action = action_regex(statement.actions)
+        self._action = ActionMatcher(statement.actions)
         self._not_resource = statement.not_resource
         self._resources = tuple(
             Pattern(r, dialect=Dialect.RESOURCE, variables=variables) for r in statement.resources
@@ -125,69 +115,129 @@ class CompiledStatement:
         self._conditions = tuple(
             CompiledCondition(c, variables=variables) for c in statement.conditions
         )
-        self.static = not self._conditions and not any(p.is_dynamic for p in self._resources)
-
-    @property
-    def evaluation(self) -> Evaluation:
-        decision = Decision.EXPLICIT_DENY if self.deny else Decision.ALLOW
-        return Evaluation(decision, self.policy, self.sid)
+        self.resource_dynamic = any(p.is_dynamic for p in self._resources)
+        self.static = not self._conditions and not self.resource_dynamic
 
     def covers_action(self, action: str) -> bool:
-        """Whether Action / NotAction lets this statement apply to ``action``."""
-        return (self._action.fullmatch(action) is not None) != self._not_action
+        """Whether Action / NotAction lets this statement apply to ``action`` (lower-cased)."""
+        return self._action.matches(action) != self._not_action
 
-    def covers_resource(self, resource: str, context: _LazyContext) -> bool:
+    def covers_resource(self, resource: str, context: Context) -> bool:
+        """Whether Resource / NotResource lets this statement apply to ``resource``."""
         if self._resources_all:
             return not self._not_resource
         hit = False
         for pattern in self._resources:
-            outcome = pattern.matches(resource, context.get() if pattern.is_dynamic else {})
+            outcome = pattern.matches(resource, context)
             if outcome is None and self._not_resource:
                 return False
-            hit = hit or bool(outcome)
-            if hit:
+            if outcome:
+                hit = True
                 break
         return hit != self._not_resource
 
-    def conditions_hold(self, context: _LazyContext) -> bool:
-        if not self._conditions:
-            return True
-        lowered = context.get()
-        return all(c.evaluate(lowered) for c in self._conditions)
+    def applies_to(self, resource: str, context: Context) -> bool:
+        """Resource (when it has a variable) and conditions; the action is already known.
+
+        ``context`` has lower-cased keys. A plain loop: this is the per-request hot path.
+        """
+        if self.resource_dynamic and not self.covers_resource(resource, context):
+            return False
+        for condition in self._conditions:  # noqa: SIM110 (all(genexpr) is slower here)
+            if not condition.evaluate(context):
+                return False
+        return True
 
 
 @lru_cache(maxsize=4096)
 def action_regex(actions: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive regex for Action patterns (``*`` any run, ``?`` any one char)."""
     return re.compile("|".join(_action_source(a) for a in actions), re.IGNORECASE | re.DOTALL)
 
 
 def _action_source(action: str) -> str:
-    return (
-        "(?:"
-        + "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in action)
-        + ")"
-    )
+    glob = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in action)
+    return f"(?:{glob})"
+
+
+class ActionMatcher:
+    """Action patterns, matched against a lower-cased action: exact names by set lookup,
+    ``prefix*`` by ``startswith``, anything else by one regex built on first use."""
+
+    __slots__ = ("_any", "_exact", "_prefixes", "_regex", "_rest")
+
+    def __init__(self, actions: tuple[str, ...]) -> None:
+        lowered = [a.lower() for a in actions]
+        self._any = "*" in lowered
+        self._exact = frozenset(a for a in lowered if "*" not in a and "?" not in a)
+        self._prefixes = tuple(
+            a[:-1] for a in lowered if a.endswith("*") and "*" not in a[:-1] and "?" not in a
+        )
+        prefixed = {p + "*" for p in self._prefixes}
+        self._rest = tuple(a for a in lowered if a not in self._exact and a not in prefixed)
+        self._regex: re.Pattern[str] | None = None
+
+    def matches(self, action: str) -> bool:
+        if self._any or action in self._exact or action.startswith(self._prefixes):
+            return True
+        if not self._rest:
+            return False
+        if self._regex is None:
+            self._regex = action_regex(self._rest)
+        return self._regex.fullmatch(action) is not None
+
+
+Candidates = tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]
 
 
 class _ActionPlan:
-    """The statements that can apply to one action, denies first, and a resource memo."""
+    """The statements that can apply to one action (denies, allows), and a per-resource memo.
 
-    __slots__ = ("allows", "decided", "denies", "static")
+    The memo holds, per resource, either the final Evaluation (when no remaining candidate has
+    a condition or a policy variable in its Resource) or the candidates still to check
+    against the context. Resource matching of a static pattern never depends on the context,
+    so both are pure functions of (action, resource).
+    """
+
+    __slots__ = ("allows", "denies", "memo")
 
     def __init__(self, statements: Sequence[CompiledStatement]) -> None:
         self.denies = tuple(s for s in statements if s.deny)
         self.allows = tuple(s for s in statements if not s.deny)
-        self.static = all(s.static for s in statements)
-        self.decided: dict[str, Evaluation] = {}
+        self.memo: dict[str, Evaluation | Candidates] = {}
 
-    def decide(self, resource: str, context: _LazyContext) -> Evaluation:
-        for statement in self.denies:
-            if statement.covers_resource(resource, context) and statement.conditions_hold(context):
+    def evaluate(self, resource: str, raw_context: Mapping[str, tuple[str, ...]]) -> Evaluation:
+        entry = self.memo.get(resource)
+        if entry is None:
+            entry = self._candidates(resource)
+            if len(self.memo) >= RESOURCE_MEMO_SIZE:
+                self.memo.clear()
+            self.memo[resource] = entry
+        if isinstance(entry, Evaluation):
+            return entry
+        denies, allows = entry
+        context = lower_context(raw_context)
+        for statement in denies:
+            if statement.applies_to(resource, context):
                 return statement.evaluation
-        for statement in self.allows:
-            if statement.covers_resource(resource, context) and statement.conditions_hold(context):
+        for statement in allows:
+            if statement.applies_to(resource, context):
                 return statement.evaluation
         return IMPLICIT_DENY
+
+    def _candidates(self, resource: str) -> Evaluation | Candidates:
+        def keep(s: CompiledStatement) -> bool:
+            return s.resource_dynamic or s.covers_resource(resource, EMPTY_CONTEXT)
+
+        denies = tuple(s for s in self.denies if keep(s))
+        allows = tuple(s for s in self.allows if keep(s))
+        if any(not s.static for s in denies):
+            return denies, allows
+        if denies:
+            return denies[0].evaluation
+        if any(not s.static for s in allows):
+            return denies, allows
+        return allows[0].evaluation if allows else IMPLICIT_DENY
 
 
 class CompiledPolicySet:
@@ -206,15 +256,10 @@ class CompiledPolicySet:
         plan = self._plans.get(action)
         if plan is None:
             plan = self._plan(action)
-        if not plan.static:
-            return plan.decide(request.resource, _LazyContext(request.context))
-        hit = plan.decided.get(request.resource)
-        if hit is None:
-            hit = plan.decide(request.resource, _LazyContext(request.context))
-            if len(plan.decided) >= RESOURCE_MEMO_SIZE:
-                plan.decided.clear()
-            plan.decided[request.resource] = hit
-        return hit
+        hit = plan.memo.get(request.resource)
+        if isinstance(hit, Evaluation):  # the common case: no condition left to check
+            return hit
+        return plan.evaluate(request.resource, request.context)
 
     def _plan(self, action: str) -> _ActionPlan:
         plan = _ActionPlan([s for s in self.statements if s.covers_action(action)])

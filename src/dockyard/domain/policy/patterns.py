@@ -67,19 +67,26 @@ _ARN_FIXED_COLONS = 5  # arn:partition:service:region:account:resource
 _DYNAMIC_CACHE_SIZE = 4096  # distinct resolved patterns (one per user name, say) kept compiled
 
 
+_SPLITTERS = {
+    (True, True): re.compile(r"(\$\{[^}]*\}|[*?])"),
+    (True, False): re.compile(r"([*?])"),
+    (False, True): re.compile(r"(\$\{[^}]*\})"),
+}
+
+
 def tokenize(text: str, *, wildcards: bool, variables: bool) -> tuple[Token, ...]:
     """Split ``text`` into literal runs, wildcards and variables (adjacent literals merged)."""
+    if not wildcards and not variables:
+        return (text,) if text else ()
     out: list[Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if variables and text.startswith("${", i) and (end := text.find("}", i + 2)) != -1:
-            var = _variable(text[i + 2 : end])
-            _push(out, var if var is not None else text[i : end + 1])
-            i = end + 1
-            continue
-        _push(out, Wild(ch) if wildcards and ch in "*?" else ch)
-        i += 1
+    for i, piece in enumerate(_SPLITTERS[wildcards, variables].split(text)):
+        if i % 2 == 0:
+            _push(out, piece)
+        elif piece in ("*", "?"):
+            _push(out, Wild(piece))
+        else:
+            var = _variable(piece[2:-1])
+            _push(out, var if var is not None else piece)
     return tuple(out)
 
 
@@ -158,11 +165,23 @@ def _compile(parts: Resolved, dialect: Dialect, ignore_case: bool) -> re.Pattern
 class Pattern:
     """One compiled pattern: ``matches(value, context)`` → bool, or ``None`` if unresolvable.
 
-    ``matches_all`` is true for a bare ``*`` in a wildcard dialect (the hot path skips it).
-    Invariant: a pattern without variables never looks at the context.
+    ``matches_all`` is true for a bare ``*`` in a wildcard dialect (the hot path skips it);
+    ``is_dynamic`` when the pattern holds a policy variable. A static pattern's regex is built on
+    first use (most statements never meet most requests), then kept.
+    Invariant: a static pattern never looks at the context.
     """
 
-    __slots__ = ("_dialect", "_exact", "_ignore_case", "_regex", "_tokens", "matches_all", "source")
+    __slots__ = (
+        "_dialect",
+        "_exact",
+        "_ignore_case",
+        "_regex",
+        "_static",
+        "_tokens",
+        "is_dynamic",
+        "matches_all",
+        "source",
+    )
 
     def __init__(
         self,
@@ -179,27 +198,25 @@ class Pattern:
         self._tokens = tokenize(source, wildcards=wildcards, variables=variables)
         self._regex: re.Pattern[str] | None = None
         self._exact: str | None = None
+        self._static: Resolved | None = None
         self.matches_all = wildcards and self._tokens == (Wild.STAR,)
+        self.is_dynamic = any(isinstance(t, Variable) for t in self._tokens)
         if not self.is_dynamic:
-            self._prepare(tuple(t for t in self._tokens if not isinstance(t, Variable)))
-
-    @property
-    def is_dynamic(self) -> bool:
-        return any(isinstance(t, Variable) for t in self._tokens)
-
-    def _prepare(self, parts: Resolved) -> None:
-        if all(isinstance(p, str) for p in parts):
-            text = "".join(p for p in parts if isinstance(p, str))
-            self._exact = text.lower() if self._ignore_case else text
-        else:
-            self._regex = _compile(parts, self._dialect, self._ignore_case)
+            parts = tuple(t for t in self._tokens if not isinstance(t, Variable))
+            if all(isinstance(p, str) for p in parts):
+                text = "".join(p for p in parts if isinstance(p, str))
+                self._exact = text.lower() if ignore_case else text
+            else:
+                self._static = parts
 
     def matches(self, value: str, context: Context) -> bool | None:
         if self.matches_all:
             return True
         if self._exact is not None:
             return (value.lower() if self._ignore_case else value) == self._exact
-        if self._regex is not None:
+        if self._static is not None:
+            if self._regex is None:
+                self._regex = _compile(self._static, self._dialect, self._ignore_case)
             return self._regex.fullmatch(value) is not None
         parts = resolve(self._tokens, context)
         if parts is None:

@@ -15,12 +15,16 @@ Principal forms:
 ``{"Service": "ecs-tasks.amazonaws.com"}``  that service (case-insensitive)
 ``{"Federated": …}``, ``{"CanonicalUser": …}``  compared with the caller's ARN
 
-An account principal delegates to the account: the trust policy then trusts *every* principal of
-that account, and AWS additionally requires that the caller's own identity policies allow
-``sts:AssumeRole`` on the role. That second check is the caller's (the STS handler evaluates the
-caller's :class:`~dockyard.domain.policy.engine.CompiledPolicySet`); a trust policy naming a
-specific user or role ARN is, in AWS, sufficient on its own for a same-account caller too, but
-the STS handler may still check identity policies — this module only answers the trust side.
+What this module does *not* decide (the STS handler's part, AWS's rule for AssumeRole):
+
+* An account principal (``"123456789012"`` / ``…:root``) delegates to the account: the trust
+  policy then trusts *every* principal of that account, and the caller's own identity policies
+  must also allow ``sts:AssumeRole`` on the role ARN (evaluate the caller's
+  :class:`~dockyard.domain.policy.engine.CompiledPolicySet` with that request).
+* Across accounts the caller's identity policies must allow it in every case.
+* Only a trust statement naming the caller's own ARN, in the role's own account, suffices on
+  its own, as a resource-based policy does in AWS.
+* An explicit Deny in the caller's identity policies always wins.
 """
 
 from __future__ import annotations
