@@ -4,6 +4,7 @@ pagination, DescribeAlarmsForMetric, SetAlarmState, actions on/off, history, Del
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,17 @@ def alarm(cw: Any, name: str, **kw: Any) -> None:
 
 def code(exc: pytest.ExceptionInfo[ClientError]) -> str:
     return str(exc.value.response["Error"]["Code"])
+
+
+def action_history(cw: Any, name: str, timeout: float = 15.0) -> list[dict[str, Any]]:
+    """The alarm's history once SetAlarmState's actions have run (they run just after the call,
+    as on AWS; the action here names a policy that does not exist, so it is recorded failed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        items: list[dict[str, Any]] = cw.describe_alarm_history(AlarmName=name)["AlarmHistoryItems"]
+        if any(h["HistoryItemType"] == "Action" for h in items) or time.monotonic() > deadline:
+            return items
+        time.sleep(0.2)
 
 
 def test_alarm_lifecycle(cw: Any) -> None:
@@ -99,8 +111,13 @@ def test_alarm_lifecycle(cw: Any) -> None:
         cw.describe_alarms(AlarmNames=["latency-high"])["MetricAlarms"][0]["ActionsEnabled"] is True
     )
 
-    history = cw.describe_alarm_history(AlarmName="latency-high")["AlarmHistoryItems"]
-    assert [h["HistoryItemType"] for h in history] == ["StateUpdate", "ConfigurationUpdate"]
+    history = action_history(cw, "latency-high")
+    assert [h["HistoryItemType"] for h in history] == [
+        "Action",
+        "StateUpdate",
+        "ConfigurationUpdate",
+    ]
+    assert history[0]["HistorySummary"].startswith(f"Failed to execute action {POLICY}.")
     states = cw.describe_alarm_history(AlarmName="latency-high", HistoryItemType="StateUpdate")
     assert (
         states["AlarmHistoryItems"][0]["HistorySummary"]

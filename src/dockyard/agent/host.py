@@ -39,8 +39,18 @@ DOCKER_CAPABILITIES: tuple[str, ...] = (
     "ecs.capability.container-ordering",
     "ecs.capability.docker-plugin.local",
     "ecs.capability.pid-ipc-namespace-sharing",
+    f"{_CAP}task-iam-role",
+    f"{_CAP}task-iam-role-network-host",
+    "ecs.capability.execution-role-awslogs",
+    "ecs.capability.secrets.ssm.environment-variables",
+    "ecs.capability.secrets.asm.environment-variables",
+    "ecs.capability.secrets.ssm.bootstrap.log-driver",
+    "ecs.capability.secrets.asm.bootstrap.log-driver",
+    "ecs.capability.env-files.s3",
 )
-"""The ``requiresAttributes`` names the Docker runtime satisfies (features Dockyard maps)."""
+"""The ``requiresAttributes`` names the Docker runtime satisfies (features Dockyard maps).
+Task roles (credentials endpoint), secrets and environment files are fetched by the agent
+(``task_resources.py``); awslogs output is shipped by the agent with its own credentials."""
 
 SIMULATED_CAPABILITIES = DOCKER_CAPABILITIES
 """A simulated instance claims the same, so placement treats it like a real one."""

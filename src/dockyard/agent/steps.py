@@ -130,6 +130,9 @@ class StepRunner:
             reason = "ResourceInitializationError: internal error while fetching task resources"
         log.info("task %s failed to start: %s", record.task_id, reason)
         record.desire_stop(StopCode.TASK_FAILED_TO_START, reason)
+        for c in record.containers.values():  # the control plane reads the first reason it sees
+            if c.known.rank < _A.CREATED.rank:
+                c.reason = c.reason or reason
         if self.resources is not None:
             self.resources.release(record)
 

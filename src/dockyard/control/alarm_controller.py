@@ -191,6 +191,10 @@ class AlarmController:
             try:
                 self._sink.fire(arn, alarm, ev.state, ev)
                 summary, status = f"Successfully executed action {arn}", "Succeeded"
+            except LookupError as exc:  # the action's target is gone: recorded, no traceback
+                log.warning("alarm %s action %s failed: %s", alarm.name, arn, exc)
+                summary = f"Failed to execute action {arn}. Received error: {exc}"
+                status = "Failed"
             except Exception as exc:  # one failing action must not block the others
                 log.exception("alarm %s action %s failed", alarm.name, arn)
                 summary = f"Failed to execute action {arn}. Received error: {exc}"

@@ -110,6 +110,10 @@ VoteKey = tuple[str, str]
 """(region, resource id) of a target."""
 
 
+class UnknownScalingPolicy(LookupError):
+    """An alarm action names a scaling policy that does not exist."""
+
+
 class ScalingController:
     """Fires scheduled actions, clamps re-registered targets, and runs policies on alarms."""
 
@@ -198,13 +202,13 @@ class ScalingController:
     def fire(self, trigger: PolicyTrigger) -> ScalingActivity | None:
         """Run the policy an alarm action names; returns the activity it recorded, if any.
 
-        Unknown policies (deleted since the alarm was made) are ignored, as AWS does.
+        Raises :class:`UnknownScalingPolicy` when the ARN names no policy (deleted since the
+        alarm was made): the alarm records the action as failed, as CloudWatch does.
         """
         with self._lock:
             found = self._store.read(lambda uow: _policy_and_target(uow, trigger.policy_arn))
             if found is None:
-                log.info("alarm %s names unknown policy %s", trigger.alarm_name, trigger.policy_arn)
-                return None
+                raise UnknownScalingPolicy(f"No scaling policy found for {trigger.policy_arn}")
             policy, target = found
             counts = ServiceCounts(*self._read(target))
             votes = self._vote(policy, target, trigger, counts)

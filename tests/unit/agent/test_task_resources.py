@@ -321,3 +321,15 @@ def test_effective_definition_layers_files_environment_secrets_and_injected_vari
     }
     assert d.log_configuration is not None
     assert dict(d.log_configuration.options or {}) == {"tag": "from-secret", "keep": "1"}
+
+
+def test_the_reason_reaches_the_containers_too() -> None:
+    """The control plane takes the first reason it sees; the containers' reports come first."""
+    cp = RoleControlPlane()
+    cp.refuse["TaskApplication"] = ChannelError("credentials", 403, "AccessDeniedException", "no")
+    h = Harness(cp)
+    h.engine.apply_manifest(manifest(entry(TID, containers=[{"name": "app"}, {"name": "side"}], taskRoleArn=APP_ROLE)))
+    eventually(lambda: status(cp, TID) == "STOPPED")
+    reasons = {c["containerName"]: c.get("reason") for c in cp.latest[TID]["containers"]}
+    assert all(r and r.startswith("ResourceInitializationError: ECS was unable") for r in reasons.values())
+    h.close()

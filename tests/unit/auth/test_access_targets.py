@@ -134,3 +134,11 @@ def test_secret_names_resolve_to_their_suffixed_arn_through_the_lookup():
         lookups=lookups,
     )
     assert unknown.resources == (f"arn:aws:secretsmanager:{R}:{A}:secret:nope",)
+
+
+def test_a_secret_id_given_as_an_arn_is_the_resource():
+    arn = f"arn:aws:secretsmanager:{R}:{A}:secret:db-AbCdEf"
+    target = access_target(
+        "secretsmanager", "GetSecretValue", {"SecretId": arn}, region=R, account_id=A
+    )
+    assert target.resources == (arn,)

@@ -16,6 +16,7 @@ from dockyard.control.scaling_controller import (
     PolicyTrigger,
     ScalingController,
     StoreServiceState,
+    UnknownScalingPolicy,
 )
 from dockyard.domain.autoscaling import (
     ScalableTarget,
@@ -182,7 +183,8 @@ def test_scale_in_waits_for_deployment(store: Store) -> None:
 def test_unknown_policy_and_non_alarm_states_are_ignored(store: Store) -> None:
     ecs, clock = FakeEcs(2), FakeClock(T0)
     ctl = setup(store, ecs, clock, CPU)
-    assert ctl.fire(trig("arn:gone", "a", 100, 50, T0)) is None
+    with pytest.raises(UnknownScalingPolicy, match="arn:gone"):
+        ctl.fire(trig("arn:gone", "a", 100, 50, T0))
     assert ctl.fire(trig("arn:cpu", "x-AlarmHigh-y", 100, 50, T0, state="OK")) is None
     assert ecs.calls == []
 

@@ -243,8 +243,10 @@ def _strip_selector_arn(arn: str) -> str:
 
 def _secretsmanager(params: Mapping[str, Any], facts: _Facts) -> list[str]:
     ref = params.get("SecretId") or params.get("Name")
-    if not isinstance(ref, str) or ref.startswith("arn:"):
+    if not isinstance(ref, str):
         return []
+    if ref.startswith("arn:"):  # SecretId may be the ARN itself (a key not ending in "Arn")
+        return [ref]
     resolved = facts.lookups.secret_arn(facts.region, ref)
     if resolved is not None:
         return [resolved]
