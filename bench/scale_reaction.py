@@ -3,12 +3,14 @@ desiredCount change and to the new task RUNNING, on the ``fast`` and the ``aws``
 profiles.
 
 Per profile, a fresh ``dockyard up`` (control plane + this host's Docker agent; the profile's
-alarm cadence, the agent sampling containers every ``--metrics-interval`` seconds, 10 s by
-default as ``dockyard up`` does) runs one service of one busybox task reserving 128 CPU units,
+alarm cadence, the agent sampling containers every ``--metrics-interval`` seconds: by
+default what ``dockyard up`` uses for the profile, 2 s for fast and 10 s for aws) runs one service of one busybox task reserving 128 CPU units,
 min 1 / max 2, under an ECSServiceAverageCPUUtilization target-tracking policy (target 50 %,
 ScaleOutCooldown 0). The task reads a flag from a bind-mounted host file every second and
 burns a core while it exists. After an idle warm-up long enough to fill the high alarm's
-evaluation window with idle datapoints (3 periods, as a service in steady state has), the
+evaluation window with idle datapoints (3 periods, as a service in steady state has) and a
+random fraction of a period (the step's phase within a period moves the reaction by up to one
+period, so runs spread it; ``--seed``), the
 bench creates the flag (the load step) and polls DescribeAlarms / DescribeServices every
 ``--poll-ms`` until the high alarm is in ALARM, desiredCount is 2 and the new task is RUNNING.
 
@@ -17,7 +19,7 @@ evaluation can react) measured against in the same run, and published ECS figure
 step — about 360 s with classic 1-minute metrics, about 86 s with 20-second high-resolution
 metrics. Goal: fast ≤ 30 s from the step to the desiredCount change.
 
-    python3 bench/scale_reaction.py [--profile fast|aws|both] [--runs 1] [--metrics-interval 10]
+    python3 bench/scale_reaction.py [--profile fast|aws|both] [--runs 1] [--metrics-interval S]
 
 The ``aws`` profile needs a 3-minute warm-up plus its 3-minute alarm window (about 7 minutes),
 so the default is ``fast``; ``--profile both`` runs the two. CPU: one burning container, two
@@ -27,6 +29,8 @@ after the scale-out (for a few seconds), on a machine with 2 shared cores.
 from __future__ import annotations
 
 import argparse
+import json
+import random
 import statistics
 import subprocess
 import sys
@@ -42,6 +46,8 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support.server import ServerProcess
+
+from dockyard.cli_agent import DEFAULT_METRICS_INTERVAL, FAST_PROFILE_METRICS_INTERVAL
 
 CLUSTER = "default"
 SERVICE = "reactor"
@@ -114,11 +120,13 @@ def measure(profile: str, image: str, args: argparse.Namespace, work: Path) -> R
                 "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}})
         high = next(a["AlarmName"] for a in policy["Alarms"] if "-AlarmHigh-" in a["AlarmName"])
         wait(lambda: _service(ecs)["runningCount"] == 1, 60, poll)
-        warmup = HIGH_DATAPOINTS * PERIODS[profile] + args.metrics_interval
+        warmup = HIGH_DATAPOINTS * PERIODS[profile] + _sampling(profile, args)
         print(f"[{profile}] idle warm-up {warmup:.0f} s (fills the high alarm's window)", flush=True)
-        time.sleep(warmup)
+        # the step's phase within an alarm period decides up to one period of the reaction:
+        # spread it uniformly over the period (a fixed warm-up would repeat one phase every run)
+        time.sleep(warmup + args.rng.uniform(0, PERIODS[profile]))
         assert _service(ecs)["desiredCount"] == 1, "scaled before the load step"
-        step = time.monotonic()
+        step, step_wall = time.monotonic(), time.time()
         (flags / "burn").touch()
         timeout = args.timeout_factor * HIGH_DATAPOINTS * PERIODS[profile] + 60
         alarm = desired = None
@@ -132,6 +140,7 @@ def measure(profile: str, image: str, args: argparse.Namespace, work: Path) -> R
             time.sleep(poll)
         wait(lambda: _service(ecs)["runningCount"] >= 2, 120, poll)
         running = time.monotonic() - step
+        _explain(cw, high, profile, step_wall)
         return Reaction(profile, alarm if alarm is not None else desired, desired, running)
     finally:
         (flags / "burn").unlink(missing_ok=True)
@@ -141,8 +150,9 @@ def measure(profile: str, image: str, args: argparse.Namespace, work: Path) -> R
 def _start(data: Path, profile: str, args: argparse.Namespace) -> ServerProcess:
     """``dockyard up`` for ``profile``; one retry on a fresh port (a start right after the
     previous profile's server stopped has been seen to fail once)."""
-    extra = ("--scaling-profile", profile, "--task-healthy-after", "1",
-             "--metrics-interval", str(args.metrics_interval))
+    extra: tuple[str, ...] = ("--scaling-profile", profile, "--task-healthy-after", "1")
+    if args.metrics_interval is not None:
+        extra += ("--metrics-interval", str(args.metrics_interval))
     try:
         return ServerProcess(data_dir=data, command="up", extra_args=extra).start()
     except RuntimeError as exc:
@@ -161,6 +171,23 @@ def _registered(ecs: Any) -> bool:
 
 def _service(ecs: Any) -> dict[str, Any]:
     return dict(ecs.describe_services(cluster=CLUSTER, services=[SERVICE])["services"][0])
+
+
+def _explain(cw: Any, alarm: str, profile: str, step_wall: float) -> None:
+    """Print the evaluation that set ALARM: its query date and datapoints, relative to the step."""
+    items = cw.describe_alarm_history(AlarmName=alarm, HistoryItemType="StateUpdate")
+    for item in items["AlarmHistoryItems"]:
+        data = json.loads(item.get("HistoryData") or "{}")
+        if data.get("newState", {}).get("stateValue") != "ALARM":
+            continue
+        reason = data["newState"].get("stateReasonData") or {}
+        reason = json.loads(reason) if isinstance(reason, str) else reason
+        query = reason.get("queryDate")
+        start = reason.get("startDate")
+        when = item["Timestamp"].timestamp() - step_wall
+        print(f"[{profile}] ALARM written at step + {when:.1f} s; window from {start} to "
+              f"{query}; datapoints {reason.get('recentDatapoints')}", flush=True)
+        return
 
 
 def _state(cw: Any, alarm: str) -> str:
@@ -186,11 +213,18 @@ def _containers(task_arn: str) -> list[str]:
     return out.stdout.split()
 
 
+def _sampling(profile: str, args: argparse.Namespace) -> float:
+    """The agent's sampling period in this run: the flag, else ``dockyard up``'s default."""
+    if args.metrics_interval is not None:
+        return float(args.metrics_interval)
+    return FAST_PROFILE_METRICS_INTERVAL if profile == "fast" else DEFAULT_METRICS_INTERVAL
+
+
 def report(results: list[Reaction], args: argparse.Namespace) -> None:
     console = Console()
-    table = Table(title=f"scale_reaction: CPU load step → scale-out (sampling every "
-                        f"{args.metrics_interval:g} s, {args.runs} run(s) per profile, medians)")
-    for column in ("profile", "alarm rule", "→ ALARM", "→ desiredCount", "→ RUNNING",
+    table = Table(title=f"scale_reaction: CPU load step → scale-out ({args.runs} run(s) per "
+                        "profile, medians)")
+    for column in ("profile", "sampling", "alarm rule", "→ ALARM", "→ desiredCount", "→ RUNNING",
                    "desired / rule", "ECS classic / this", "ECS 20-s / this"):
         table.add_column(column, justify="right")
     for profile in dict.fromkeys(r.profile for r in results):
@@ -199,7 +233,7 @@ def report(results: list[Reaction], args: argparse.Namespace) -> None:
         desired = statistics.median(r.desired for r in mine)
         running = statistics.median(r.running for r in mine)
         rule = HIGH_DATAPOINTS * PERIODS[profile]
-        table.add_row(profile, f"{rule} s", f"{alarm:.1f} s", f"{desired:.1f} s", f"{running:.1f} s",
+        table.add_row(profile, f"{_sampling(profile, args):g} s", f"{rule} s", f"{alarm:.1f} s", f"{desired:.1f} s", f"{running:.1f} s",
                       f"{desired / rule:.2f}", f"{ECS_CLASSIC_SECONDS / desired:.1f}×",
                       f"{ECS_HIGH_RESOLUTION_SECONDS / desired:.1f}×")
     console.print(table)
@@ -216,12 +250,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=("fast", "aws", "both"), default="fast")
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--metrics-interval", type=float, default=10.0,
-                        help="the agent's sampling period (dockyard up's default: 10 s)")
+    parser.add_argument("--metrics-interval", type=float, default=None,
+                        help="the agent's sampling period (default: dockyard up's for the profile)")
     parser.add_argument("--poll-ms", type=float, default=250.0)
     parser.add_argument("--timeout-factor", type=float, default=3.0,
                         help="give up after this many alarm windows (plus 60 s)")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the step phases")
     args = parser.parse_args()
+    args.rng = random.Random(args.seed)
     profiles = ["fast", "aws"] if args.profile == "both" else [args.profile]
     image = build_image()
     results = []

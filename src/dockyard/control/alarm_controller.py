@@ -1,4 +1,5 @@
-"""The alarm evaluation loop: every ``evaluation_interval`` seconds, evaluate every alarm.
+"""The alarm evaluation loop: every ``evaluation_interval`` seconds (aligned to the wall clock,
+just after each multiple of it), evaluate every alarm.
 
 ::
 
@@ -53,10 +54,22 @@ from dockyard.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AlarmActionSink", "AlarmController"]
+__all__ = ["AlarmActionSink", "AlarmController", "seconds_to_next_evaluation"]
 
 STOP_TIMEOUT = 10.0
 """Seconds stop() waits for a tick in progress (one tick is a few reads and writes)."""
+
+
+EVALUATION_GRACE_SECONDS = 0.5
+"""Evaluations run this long after a period boundary: the agents' last samples of the period
+(sent as soon as taken) are in by then."""
+
+
+def seconds_to_next_evaluation(now: datetime, interval: float) -> float:
+    """From ``now`` to the next multiple of ``interval`` since the epoch, plus the grace. Pure."""
+    seconds = now.timestamp()
+    boundary = (seconds // interval + 1) * interval
+    return boundary + EVALUATION_GRACE_SECONDS - seconds
 
 
 class AlarmActionSink(Protocol):
@@ -109,7 +122,7 @@ class AlarmController:
         self._wake.set()
 
     def _run(self) -> None:
-        due = time.monotonic() + self._interval
+        due = time.monotonic() + self._until_next_evaluation()
         while True:
             self._wake.wait(max(0.0, due - time.monotonic()))
             if self._stop.is_set():
@@ -118,10 +131,16 @@ class AlarmController:
             try:
                 self.fire_state_changes()
                 if time.monotonic() >= due:
-                    due = time.monotonic() + self._interval
                     self.tick()
+                    due = time.monotonic() + self._until_next_evaluation()
             except Exception:  # the loop must survive one bad tick; the next retries
                 log.exception("alarm evaluation failed")
+
+    def _until_next_evaluation(self) -> float:
+        """Seconds to the next evaluation: just after the next wall-clock multiple of the
+        interval, so a period is evaluated as soon as it is complete (periods are aligned to
+        the epoch; an unaligned loop would add up to one interval of delay)."""
+        return seconds_to_next_evaluation(self._clock.now(), self._interval)
 
     def fire_state_changes(self) -> int:
         """Fire the actions of the states queued by :meth:`state_set`; returns how many

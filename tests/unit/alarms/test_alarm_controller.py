@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dockyard.api.cloudwatch import state_hooks
-from dockyard.control.alarm_controller import AlarmController
+from dockyard.control.alarm_controller import AlarmController, seconds_to_next_evaluation
 from dockyard.domain.alarms import Alarm, AlarmEvaluation
 from dockyard.domain.metrics import dimensions_key
 from dockyard.infra.clock import FakeClock
@@ -188,3 +188,19 @@ def test_state_hooks_reach_the_listener_only_on_a_change() -> None:
         state_hooks.configure(None)
     state_hooks.state_set("r", "b", "OK", "ALARM")  # nobody listens
     assert calls == [("r", "a", "OK", "ALARM"), ("r", "boom", "OK", "ALARM")]
+
+
+@pytest.mark.parametrize(
+    ("now_s", "interval", "expected"),
+    [
+        (100.0, 5.0, 5.5),  # on a boundary: the next one, not this one
+        (101.0, 5.0, 4.5),
+        (104.9, 5.0, 0.6),
+        (119.5, 60.0, 1.0),
+    ],
+)
+def test_evaluations_follow_period_boundaries(
+    now_s: float, interval: float, expected: float
+) -> None:
+    now = datetime.fromtimestamp(now_s, tz=UTC)
+    assert seconds_to_next_evaluation(now, interval) == pytest.approx(expected)

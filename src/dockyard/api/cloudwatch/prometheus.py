@@ -23,7 +23,8 @@ from dockyard.store.repositories.metrics import LatestPoint, MetricRepository
 __all__ = ["STALE_AFTER", "service_utilization_text", "utilization_gauges"]
 
 STALE_AFTER = timedelta(minutes=2)
-"""Agents sample every 10 s by default (``--metrics-interval``); two minutes without a point
+"""Agents sample every 10 s by default, 2 s under ``dockyard up``'s fast profile
+(``--metrics-interval``); two minutes without a point
 means the service has no running task that is being measured."""
 
 GAUGES = (
