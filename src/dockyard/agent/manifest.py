@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,12 +95,35 @@ def _task(wire: Mapping[str, Any]) -> TaskManifest:
         task_id=str(wire["taskId"]),
         cluster=cluster,
         desired=DesiredStatus(wire["desiredStatus"]),
-        task_definition=task_definition_from_document(wire["taskDefinition"]),
+        task_definition=_definition(wire["taskDefinition"]),
         overrides=_overrides(wire.get("overrides") or {}),
         stop_code=StopCode(code) if code else None,
         stopped_reason=wire.get("stoppedReason"),
         raw=dict(wire),
     )
+
+
+_DEFINITIONS: dict[str, TaskDefinition] = {}
+_DEFINITIONS_LOCK = threading.Lock()
+MAX_CACHED_DEFINITIONS = 512
+"""Decoded task definitions by their document's text: every poll response repeats the
+definition of each live task of a changed instance, and decoding it was a tenth of a busy
+agent's CPU. Keyed by content, not ARN: a control plane started afresh may reuse an ARN."""
+
+
+def _definition(document: Mapping[str, Any]) -> TaskDefinition:
+    """The decoded ``document``, decoded once per process while it stays cached."""
+    key = repr(document)
+    with _DEFINITIONS_LOCK:
+        found = _DEFINITIONS.get(key)
+    if found is not None:
+        return found
+    decoded = task_definition_from_document(document)
+    with _DEFINITIONS_LOCK:
+        if len(_DEFINITIONS) >= MAX_CACHED_DEFINITIONS:
+            _DEFINITIONS.pop(next(iter(_DEFINITIONS)))
+        _DEFINITIONS[key] = decoded
+    return decoded
 
 
 def _overrides(wire: Mapping[str, Any]) -> TaskOverrides:

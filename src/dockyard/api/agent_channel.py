@@ -41,21 +41,26 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dockyard.api import task_credentials
+from dockyard.api.agent_manifests import (
+    Documents,
+    InstanceManifest,
+    ManifestFragments,
+    agent_document,
+    render,
+)
 from dockyard.api.agent_metrics import record_metrics
 from dockyard.api.auth.authenticator import Authenticator
 from dockyard.api.auth.authorizer import Authorizer, RequestFacts, denial_message
 from dockyard.api.auth.resources import access_target
 from dockyard.api.context import Dependencies, RequestContext
 from dockyard.api.ecs.agent_reports import AddressedReport, apply_reports, report_from_wire
-from dockyard.api.ecs.task_wire import overrides_to_wire, task_arn
+from dockyard.api.ecs.task_wire import task_arn
 from dockyard.api.ecs.wire import cluster_name
 from dockyard.api.http import signed_request
-from dockyard.domain import arns
 from dockyard.domain.errors import ApiError, InvalidParameterException
 from dockyard.domain.identity import Principal
 from dockyard.domain.task import Task
-from dockyard.domain.task_definition import TaskDefinition, task_definition_to_document
-from dockyard.domain.task_status import DesiredStatus, TaskStatus
+from dockyard.domain.task_status import TaskStatus
 from dockyard.store.uow import UnitOfWork
 
 log = logging.getLogger("dockyard.agent_channel")
@@ -72,7 +77,6 @@ MAX_INSTANCES_PER_POLL = 5000
 MAX_REPORTS_PER_BATCH = 1000
 
 
-_Documents = dict[tuple[str, str, int], dict[str, Any] | None]
 _NEVER = datetime.min.replace(tzinfo=UTC)
 MAX_CACHED_DOCUMENTS = 1024
 
@@ -167,6 +171,7 @@ class AgentChannel:
         self._touch_lock = threading.Lock()
         self._touched: dict[str, datetime] = {}
         self._documents: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self._fragments = ManifestFragments()
 
     async def poll(self, request: Request) -> Response:
         return await _guarded(self._poll, request)
@@ -234,7 +239,7 @@ class AgentChannel:
                 heartbeat = False
                 remaining = deadline - loop.time()
                 if changed or remaining <= 0:
-                    return JSONResponse({"instances": changed})
+                    return Response(render(changed), media_type="application/json")
                 try:
                     await asyncio.wait_for(wakeup.event.wait(), remaining)
                     check = self._notifier.take(wakeup)
@@ -254,9 +259,10 @@ class AgentChannel:
             tasks = await run_in_threadpool(apply_reports, ctx, cluster, addressed)
         except ApiError as error:
             return _error(error)
-        for task in tasks:
-            if task.last_status is TaskStatus.STOPPED:
-                self._authenticator.forget_source(task_arn(ctx, task))
+        stopped = [task for task in tasks if task.last_status is TaskStatus.STOPPED]
+        for task in stopped:
+            self._authenticator.forget_source(task_arn(ctx, task))
+        self._fragments.forget([task.task_id for task in stopped])
         known = {t.task_id for t in tasks}
         return JSONResponse(
             {
@@ -292,7 +298,7 @@ class AgentChannel:
 
     def _changed(
         self, ctx: RequestContext, poll: _Poll, heartbeat: bool, check: set[str] | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[InstanceManifest]:
         """Manifests of the polled instances (or of ``check`` among them: those notified since
         the last look) whose etag moved. Two reads: a narrow one of (instance, task,
         desiredStatus) keys, then whole tasks and task definitions only for what changed."""
@@ -326,10 +332,10 @@ class AgentChannel:
             return []
         changed = [i for i, (status, _) in etags.items() if status != "MISSING"]
 
-        def manifests(uow: UnitOfWork) -> tuple[list[Task], _Documents]:
+        def manifests(uow: UnitOfWork) -> tuple[list[Task], Documents]:
             tasks = uow.tasks.live_for_instances(changed)
-            documents: _Documents = {}
-            for t in tasks:
+            documents: Documents = {}
+            for t in self._fragments.needs_documents(tasks):
                 key = (t.region, t.family, t.revision)
                 if key not in documents:
                     documents[key] = self._document(uow, key)
@@ -341,12 +347,12 @@ class AgentChannel:
             if t.instance_id in entries:
                 entries[t.instance_id].append(t)
         return [
-            {
-                "id": instance_id,
-                "status": status,
-                "etag": etag,
-                "tasks": [_manifest(ctx, t, documents) for t in entries[instance_id]],
-            }
+            InstanceManifest(
+                instance_id,
+                status,
+                etag,
+                tuple(self._fragments.fragment(ctx, t, documents) for t in entries[instance_id]),
+            )
             for instance_id, (status, etag) in etags.items()
         ]
 
@@ -370,7 +376,7 @@ class AgentChannel:
         td = uow.task_definitions.get(*key)
         if td is None:
             return None
-        document = _agent_document(td)
+        document = agent_document(td)
         with self._touch_lock:
             if len(self._documents) >= MAX_CACHED_DOCUMENTS:
                 self._documents.pop(next(iter(self._documents)))
@@ -406,44 +412,10 @@ def _addressed(wire: Any) -> AddressedReport:
     return AddressedReport(wire["task"].rsplit("/", 1)[-1], report_from_wire(wire))
 
 
-def _agent_desired(task: Task) -> str:
-    """A DEACTIVATING task keeps running on its agent until its load-balancer targets drain
-    (the control plane then moves it to STOPPING)."""
-    if task.last_status is TaskStatus.DEACTIVATING:
-        return DesiredStatus.RUNNING.value
-    return task.desired_status.value
-
-
 def _etag(status: str, tasks: list[tuple[str, str]]) -> str:
     """Digest of the instance's status and its live (task id, desiredStatus) pairs, by id."""
     text = status + ";" + ";".join(f"{task_id}={desired}" for task_id, desired in tasks)
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
-
-
-def _manifest(ctx: RequestContext, task: Task, documents: _Documents) -> dict[str, Any]:
-    document = documents.get((task.region, task.family, task.revision))
-    return {
-        "taskArn": task_arn(ctx, task),
-        "taskId": task.task_id,
-        "desiredStatus": _agent_desired(task),
-        "lastStatus": task.last_status.value,
-        "stopCode": task.stop_code.value if task.stop_code else None,
-        "stoppedReason": task.stopped_reason,
-        "taskDefinitionArn": arns.task_definition_arn(
-            ctx.region, ctx.account_id, task.family, task.revision
-        ),
-        "taskDefinition": document,
-        "overrides": overrides_to_wire(task.overrides),
-        "containers": [
-            {"name": c.name, "runtimeId": c.runtime_id, "lastStatus": c.last_status.value}
-            for c in task.containers
-        ],
-    }
-
-
-def _agent_document(td: TaskDefinition) -> dict[str, Any]:
-    """The task definition as the agent needs it: JSON-safe (timestamps are left out)."""
-    return {k: v for k, v in task_definition_to_document(td).items() if not isinstance(v, datetime)}
 
 
 def _error(error: ApiError) -> Response:

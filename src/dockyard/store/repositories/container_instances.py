@@ -134,13 +134,18 @@ class ContainerInstanceRepository:
         row = ContainerInstanceRow
         scope = (row.region == region, row.cluster == cluster, row.status.in_(_REGISTERED))
         connection = self._session.connection()
-        fingerprint = tuple(
-            connection.execute(
-                select(func.count(), func.sum(row.version), func.max(row.registered_at)).where(
-                    *scope
-                )
-            ).one()
+        # one narrow read gives both the cache fingerprint and the connectivity
+        heads = connection.execute(
+            select(row.instance_id, row.version, row.registered_at, row.last_heartbeat_at).where(
+                *scope
+            )
+        ).all()
+        fingerprint = (
+            len(heads),
+            sum(h.version for h in heads),
+            max((h.registered_at for h in heads), default=None),
         )
+        stale = {h.instance_id for h in heads if h.last_heartbeat_at < connected_since}
         cached = self._cache.get((region, cluster), fingerprint)
         if cached is None:
             result = self._session.execute(
@@ -158,11 +163,6 @@ class ContainerInstanceRepository:
             )
             cached = [_capacity(*columns) for columns in result]
             self._cache.put((region, cluster), fingerprint, cached)
-        stale = set(
-            connection.execute(
-                select(row.instance_id).where(*scope, row.last_heartbeat_at < connected_since)
-            ).scalars()
-        )
         wanted = set(instance_ids) if instance_ids is not None else None
         return [
             replace(c, connected=False) if c.instance_id in stale else c

@@ -134,16 +134,7 @@ class TaskRepository:
                 (t.c.last_status != _STOPPED) | (t.c.stopped_at >= stopped_since),
             )
         ).all()
-        found = {task_id: self._cache.get(task_id, version) for task_id, version in keys}
-        missing = [task_id for task_id, task in found.items() if task is None]
-        if missing:
-            for row in self._session.execute(select(t).where(t.c.task_id.in_(missing))):
-                task = to_domain(row)
-                self._cache.put(task.task_id, task.version, task)
-                found[task.task_id] = task
-        return sorted(
-            (task for task in found.values() if task is not None), key=lambda x: x.task_id
-        )
+        return sorted(self._decoded(keys), key=lambda x: x.task_id)
 
     def service_counts(
         self, region: str, cluster: str, services: Iterable[str]
@@ -177,16 +168,32 @@ class TaskRepository:
         return counts
 
     def live_for_instances(self, instance_ids: Iterable[str]) -> list[Task]:
-        """Tasks on these instances whose lastStatus is not STOPPED (the agents' manifests)."""
+        """Tasks on these instances whose lastStatus is not STOPPED (the agents' manifests),
+        by task id. Reads (id, version) pairs first and decodes only tasks this process has
+        not seen at that version (an instance's manifest is re-sent on every change of it)."""
         wanted = list(instance_ids)
         if not wanted:
             return []
-        rows = self._session.scalars(
-            select(TaskRow)
-            .where(TaskRow.instance_id.in_(wanted), TaskRow.last_status != _STOPPED)
-            .order_by(TaskRow.task_id)
-        )
-        return [to_domain(r) for r in rows]
+        t = TABLE
+        keys = self._session.execute(
+            select(t.c.task_id, t.c.version)
+            .where(t.c.instance_id.in_(wanted), t.c.last_status != _STOPPED)
+            .order_by(t.c.task_id)
+        ).all()
+        return self._decoded(keys)
+
+    def _decoded(self, keys: Sequence[Any]) -> list[Task]:
+        """The tasks of ``(task_id, version)`` rows in that order, from the cache where it
+        holds that version; a task whose row changed meanwhile is read at its newer version."""
+        found = {task_id: self._cache.get(task_id, version) for task_id, version in keys}
+        missing = [task_id for task_id, task in found.items() if task is None]
+        if missing:
+            t = TABLE
+            for row in self._session.execute(select(t).where(t.c.task_id.in_(missing))):
+                task = to_domain(row)
+                self._cache.put(task.task_id, task.version, task)
+                found[task.task_id] = task
+        return [task for task in found.values() if task is not None]
 
     def live_keys(self, instance_ids: Iterable[str]) -> list[tuple[str, str, str]]:
         """(instance id, task id, desiredStatus as the agent sees it) of live tasks on these
