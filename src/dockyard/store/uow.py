@@ -29,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from dockyard.domain.errors import ConcurrentModificationError, InvalidParameterException
 from dockyard.domain.service import Service
 from dockyard.domain.task import Task
+from dockyard.domain.task_definition import TaskDefinition
 from dockyard.store.engine import WRITE_OPTION, create_db_engine, migrate
 from dockyard.store.repositories.access_keys import AccessKeyRepository
 from dockyard.store.repositories.account_settings import AccountSettingRepository
@@ -64,6 +65,7 @@ class StoreCaches:
     capacity: CapacityCache = field(default_factory=CapacityCache)
     tasks: VersionedCache[Task] = field(default_factory=VersionedCache)
     services: VersionedCache[Service] = field(default_factory=VersionedCache)
+    task_definitions: VersionedCache[TaskDefinition] = field(default_factory=VersionedCache)
 
 
 class UnitOfWork:
@@ -73,7 +75,7 @@ class UnitOfWork:
         caches = caches or StoreCaches()
         self.session = session
         self.clusters = ClusterRepository(session)
-        self.task_definitions = TaskDefinitionRepository(session)
+        self.task_definitions = TaskDefinitionRepository(session, caches.task_definitions)
         self.tags = TagRepository(session)
         self.account_settings = AccountSettingRepository(session)
         self.access_keys = AccessKeyRepository(session)

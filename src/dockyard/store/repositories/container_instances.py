@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from dockyard.domain.container_instance import (
@@ -136,16 +136,19 @@ class ContainerInstanceRepository:
         connection = self._session.connection()
         # one narrow read gives both the cache fingerprint and the connectivity
         heads = connection.execute(
-            select(row.instance_id, row.version, row.registered_at, row.last_heartbeat_at).where(
-                *scope
-            )
+            select(
+                row.instance_id,
+                row.version,
+                cast(row.registered_at, String),  # compared only: no datetime decoding
+                row.last_heartbeat_at < connected_since,
+            ).where(*scope)
         ).all()
         fingerprint = (
             len(heads),
-            sum(h.version for h in heads),
-            max((h.registered_at for h in heads), default=None),
+            sum(version for _, version, _, _ in heads),
+            max((str(registered) for _, _, registered, _ in heads), default=""),
         )
-        stale = {h.instance_id for h in heads if h.last_heartbeat_at < connected_since}
+        stale = {instance_id for instance_id, _, _, is_stale in heads if is_stale}
         cached = self._cache.get((region, cluster), fingerprint)
         if cached is None:
             result = self._session.execute(

@@ -63,14 +63,24 @@ class ServiceRepository:
         wanted = list(dict.fromkeys(names))
         if not wanted:
             return {}
-        rows = self._session.scalars(
-            select(ServiceRow).where(
-                ServiceRow.region == region,
-                ServiceRow.cluster == cluster,
-                ServiceRow.name.in_(wanted),
-            )
-        )
-        return {row.name: _to_domain(row) for row in rows}
+        s = ServiceRow
+        scope = (s.region == region, s.cluster == cluster)
+        found: dict[str, Service] = {}
+        missing = []
+        for name, row_id, version in self._session.execute(
+            select(s.name, s.id, s.version).where(*scope, s.name.in_(wanted))
+        ):
+            cached = self._cache.get((region, cluster, name, row_id), version)
+            if cached is None:
+                missing.append(name)
+            else:
+                found[name] = cached
+        if missing:  # decoded only when changed since this process last decoded them
+            for row in self._session.scalars(select(s).where(*scope, s.name.in_(missing))):
+                service = _to_domain(row)
+                self._cache.put((region, cluster, row.name, row.id), service.version, service)
+                found[row.name] = service
+        return found
 
     def lock(self, key: ServiceKey) -> Service | None:
         """The service, locked for this transaction; None if missing or locked by another

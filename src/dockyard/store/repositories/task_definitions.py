@@ -24,6 +24,7 @@ from dockyard.domain.task_definition import (
     task_definition_to_document,
 )
 from dockyard.store.schema import TaskDefinitionFamilyRow, TaskDefinitionRow
+from dockyard.store.versioned_cache import VersionedCache
 
 _TIMESTAMP_KEYS = ("registeredAt", "deregisteredAt", "deleteRequestedAt")
 """Held in typed columns, not in the JSON document."""
@@ -62,8 +63,13 @@ def _next_revision_statement(dialect: str) -> Any:
 
 
 class TaskDefinitionRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, cache: VersionedCache[TaskDefinition] | None = None
+    ) -> None:
         self._session = session
+        self._cache: VersionedCache[TaskDefinition] = (
+            cache if cache is not None else VersionedCache()
+        )
 
     def next_revision(self, region: str, family: str) -> int:
         """Reserve the family's next revision number (1 for a new family).
@@ -93,7 +99,18 @@ class TaskDefinitionRepository:
     def get(self, region: str, family: str, revision: int) -> TaskDefinition | None:
         params = {"region": region, "family": family, "revision": revision}
         row = self._session.connection().execute(_BY_REVISION, params).first()
-        return _to_domain(row) if row else None
+        if row is None:
+            return None
+        # a revision's document never changes; its status and dates do, so they are the key
+        key = (
+            *(region, family, revision),
+            *(row.status, row.registered_at, row.deregistered_at, row.delete_requested_at),
+        )
+        cached = self._cache.get(key, 0)
+        if cached is None:
+            cached = _to_domain(row)
+            self._cache.put(key, 0, cached)
+        return cached
 
     def latest_active(self, region: str, family: str) -> TaskDefinition | None:
         params = {"region": region, "family": family}
