@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -334,8 +335,20 @@ def test_deregister_removes_everything(aas: Any) -> None:
 
 
 def test_activities_and_paging(aas: Any) -> None:
-    out = aas.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=RID)
-    assert out["ScalingActivities"] == []
+    """Registering min 1 over a service of desired 0 (the first test) raises it to 1 on the
+    controller's next tick, recorded as an activity as Application Auto Scaling does."""
+    deadline = time.monotonic() + 30
+    while True:
+        out = aas.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=RID)
+        if out["ScalingActivities"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    [activity] = out["ScalingActivities"]
+    assert (activity["Cause"], activity["Description"], activity["StatusCode"]) == (
+        "scalable target bounds changed (RegisterScalableTarget)",
+        "Setting desired count to 1.",
+        "Successful",
+    )
     with pytest.raises(ClientError) as exc:
         aas.describe_scalable_targets(ServiceNamespace="ecs", NextToken="garbage")
     assert code(exc) == "InvalidNextTokenException"
