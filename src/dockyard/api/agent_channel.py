@@ -335,7 +335,7 @@ class AgentChannel:
         def manifests(uow: UnitOfWork) -> tuple[list[Task], Documents]:
             tasks = uow.tasks.live_for_instances(changed)
             documents: Documents = {}
-            for t in self._fragments.needs_documents(tasks):
+            for t in tasks:  # renderings are cached: a dict lookup per revision
                 key = (t.region, t.family, t.revision)
                 if key not in documents:
                     documents[key] = self._document(uow, key)

@@ -97,11 +97,6 @@ class ManifestFragments:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, str]] = {}
 
-    def needs_documents(self, tasks: Sequence[Task]) -> list[Task]:
-        """The tasks whose entry is not cached at their version (they need their document)."""
-        with self._lock:
-            return [t for t in tasks if self._entries.get(t.task_id, (None,))[0] != t.version]
-
     def fragment(self, ctx: RequestContext, task: Task, documents: Documents) -> str:
         with self._lock:
             found = self._entries.get(task.task_id)
