@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.support.server import ServerProcess
+from tests.support.waiting import wait_for as until
 
 CLUSTER = "default"
 TASK_ARN_LABEL = "com.amazonaws.ecs.task-arn"
@@ -39,15 +40,8 @@ IDLE_COOLDOWN = 12
 """ScaleInCooldown of the idle service: its second scale-in must wait this long."""
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 90.0, interval: float = 0.25) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s")
-        time.sleep(interval)
+def wait_for(predicate: Any, timeout: float = 90.0, interval: float = 0.25) -> Any:
+    return until(predicate, timeout, interval)
 
 
 def registered(ecs: Any) -> bool:

@@ -11,26 +11,20 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.support.server import ServerProcess
+from tests.support.waiting import wait_for as until
 
 TASK_ARN_LABEL = "com.amazonaws.ecs.task-arn"
 CLUSTER = "default"
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 90.0, interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s")
-        time.sleep(interval)
+def wait_for(predicate: Any, timeout: float = 90.0, interval: float = 0.2) -> Any:
+    return until(predicate, timeout, interval)
 
 
 def registered(ecs: Any) -> bool:

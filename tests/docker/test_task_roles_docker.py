@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from tests.support.server import ServerProcess, free_port
+from tests.support.waiting import wait_for
 
 ACCOUNT = "123456789012"
 TRUST_ECS_TASKS = json.dumps(
@@ -59,15 +59,6 @@ FETCH = (
 )
 
 
-def wait_for(predicate: Any, timeout: float = 60.0, interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module")

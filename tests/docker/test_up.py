@@ -6,27 +6,20 @@ kill it with SIGKILL and start it again on the same data dir.
 
 from __future__ import annotations
 
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.support.server import ServerProcess
+from tests.support.waiting import wait_for as until
 
 TASK_ARN_LABEL = "com.amazonaws.ecs.task-arn"
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s")
-        time.sleep(interval)
+def wait_for(predicate: Any, timeout: float = 60.0, interval: float = 0.1) -> Any:
+    return until(predicate, timeout, interval)
 
 
 def registered(ecs: Any) -> bool:

@@ -11,28 +11,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.support.server import ServerProcess
+from tests.support.waiting import wait_for
 
 CLUSTER = "deploy"
 DEPLOY_TIMEOUT_SECONDS = 120
 """A two-task rollout on the simulated fleet takes a few seconds; generous for a busy box."""
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module")

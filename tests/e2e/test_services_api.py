@@ -20,19 +20,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from tests.support.server import ServerProcess
+from tests.support.waiting import wait_for
 
 CLUSTER = "svc"
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module")
