@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.support.server import ServerProcess, free_port  # noqa: E402
+from tests.support.waiting import has_instances  # noqa: E402
 
 SERVE = (
     "mkdir -p /www; hostname > /www/index.html; echo ok > /www/health; "
@@ -53,11 +54,6 @@ class Stack:
     port: int
 
 
-def _registered(ecs: Any) -> bool:
-    try:
-        return bool(ecs.list_container_instances(cluster="default")["containerInstanceArns"])
-    except Exception:
-        return False
 
 
 @contextmanager
@@ -67,7 +63,7 @@ def stack(*, tasks: int, interval: int = 5, healthy: int = 2, delay: int = 0) ->
     up = ServerProcess(data_dir=data, command="up", extra_args=("--task-healthy-after", "1")).start()
     try:
         ecs, elb = up.client("ecs"), up.client("elbv2")
-        wait_for(lambda: _registered(ecs))
+        wait_for(lambda: has_instances(ecs))
         ecs.register_task_definition(family="bench", containerDefinitions=[{
             "name": "web", "image": image(), "memory": 32, "stopTimeout": 2, "command": ["sh", "-c", SERVE],
             "portMappings": [{"containerPort": 8080}]}])

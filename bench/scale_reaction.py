@@ -46,6 +46,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support.server import ServerProcess
+from tests.support.waiting import has_instances
 
 from dockyard.cli_agent import DEFAULT_METRICS_INTERVAL, FAST_PROFILE_METRICS_INTERVAL
 
@@ -102,7 +103,7 @@ def measure(profile: str, image: str, args: argparse.Namespace, work: Path) -> R
     ecs, aas, cw = server.client("ecs"), server.client("application-autoscaling"), server.client("cloudwatch")
     poll = args.poll_ms / 1000
     try:
-        wait(lambda: _registered(ecs), 60, poll)
+        wait(lambda: has_instances(ecs), 60, poll)
         ecs.register_task_definition(family=SERVICE, containerDefinitions=[{
             "name": "load", "image": image, "cpu": 128, "memory": 32, "stopTimeout": 2,
             "command": ["sh", "-c", LOAD],
@@ -162,11 +163,6 @@ def _start(data: Path, profile: str, args: argparse.Namespace) -> ServerProcess:
         return ServerProcess(data_dir=data, command="up", extra_args=extra).start()
 
 
-def _registered(ecs: Any) -> bool:
-    try:
-        return bool(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"])
-    except Exception:
-        return False
 
 
 def _service(ecs: Any) -> dict[str, Any]:

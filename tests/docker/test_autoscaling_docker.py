@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 from tests.support.server import ServerProcess
+from tests.support.waiting import has_instances
 from tests.support.waiting import wait_for as until
 
 CLUSTER = "default"
@@ -44,13 +45,6 @@ def wait_for(predicate: Any, timeout: float = 90.0, interval: float = 0.25) -> A
     return until(predicate, timeout, interval)
 
 
-def registered(ecs: Any) -> bool:
-    from botocore.exceptions import ClientError
-
-    try:
-        return bool(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"])
-    except ClientError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +54,7 @@ def up(tmp_path_factory: pytest.TempPathFactory, test_image: str, docker_client:
         "--log-level", "info", "--task-healthy-after", "1", "--metrics-interval", "1",
         "--scaling-profile", "fast")).start()
     ecs = proc.client("ecs")
-    wait_for(lambda: registered(ecs))
+    wait_for(lambda: has_instances(ecs))
     try:
         yield proc
     finally:

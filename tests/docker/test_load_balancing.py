@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from tests.support.server import ServerProcess, free_port
+from tests.support.waiting import has_instances
 from tests.support.waiting import wait_for as until
 
 CLUSTER = "default"
@@ -33,14 +34,6 @@ def wait_for(predicate: Any, timeout: float = 90.0, interval: float = 0.2) -> An
     return until(predicate, timeout, interval)
 
 
-def registered(ecs: Any) -> bool:
-    """This host is in cluster ``default`` (the local agent creates it just after start)."""
-    from botocore.exceptions import ClientError
-
-    try:
-        return bool(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"])
-    except ClientError:
-        return False
 
 
 def get(url: str, timeout: float = 2.0) -> tuple[int, str]:
@@ -57,7 +50,7 @@ def up(tmp_path_factory: pytest.TempPathFactory, test_image: str, docker_client:
     proc = ServerProcess(data_dir=data_dir, command="up",
                          extra_args=("--log-level", "info", "--task-healthy-after", "1")).start()
     ecs = proc.client("ecs")
-    wait_for(lambda: registered(ecs))
+    wait_for(lambda: has_instances(ecs))
     try:
         yield proc
     finally:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from tests.support.server import ServerProcess
+from tests.support.waiting import has_instances
 from tests.support.waiting import wait_for as until
 
 TASK_ARN_LABEL = "com.amazonaws.ecs.task-arn"
@@ -27,13 +28,6 @@ def wait_for(predicate: Any, timeout: float = 90.0, interval: float = 0.2) -> An
     return until(predicate, timeout, interval)
 
 
-def registered(ecs: Any) -> bool:
-    from botocore.exceptions import ClientError
-
-    try:
-        return bool(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"])
-    except ClientError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +35,7 @@ def up(tmp_path_factory: pytest.TempPathFactory, test_image: str, docker_client:
     data_dir: Path = tmp_path_factory.mktemp("services-up") / "data"
     proc = ServerProcess(data_dir=data_dir, command="up",
                          extra_args=("--log-level", "info", "--task-healthy-after", "1")).start()
-    wait_for(lambda: registered(proc.client("ecs")))
+    wait_for(lambda: has_instances(proc.client("ecs")))
     try:
         yield proc
     finally:
@@ -202,7 +196,7 @@ def test_control_plane_killed_at_ten_points_of_a_rollout(up: ServerProcess, test
             time.sleep(rng.uniform(0.05, 1.5))
             up.kill()
             up.start()
-            wait_for(lambda: registered(up.client("ecs")), 60)
+            wait_for(lambda: has_instances(up.client("ecs")), 60)
         ecs = up.client("ecs")
         wait_for(lambda: completed(ecs, "crash"), 180)
     assert sampler.live_counts and max(sampler.live_counts) <= high

@@ -23,7 +23,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from tests.support.server import ServerProcess, free_port
-from tests.support.waiting import wait_for
+from tests.support.waiting import has_instances, wait_for
 
 ACCOUNT = "123456789012"
 TRUST_ECS_TASKS = json.dumps(
@@ -82,7 +82,7 @@ def up(
     ).start()
     ecs = proc.client("ecs")
     try:
-        wait_for(lambda: _registered(ecs))
+        wait_for(lambda: has_instances(ecs))
         yield proc
     finally:
         arns: list[str] = []
@@ -99,11 +99,6 @@ def up(
                 c.remove(force=True)
 
 
-def _registered(ecs: Any) -> bool:
-    try:
-        return bool(ecs.list_container_instances(cluster="default")["containerInstanceArns"])
-    except ClientError:
-        return False
 
 
 @pytest.fixture(scope="module")

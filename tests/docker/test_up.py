@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from tests.support.server import ServerProcess
+from tests.support.waiting import has_instances
 from tests.support.waiting import wait_for as until
 
 TASK_ARN_LABEL = "com.amazonaws.ecs.task-arn"
@@ -22,14 +23,6 @@ def wait_for(predicate: Any, timeout: float = 60.0, interval: float = 0.1) -> An
     return until(predicate, timeout, interval)
 
 
-def registered(ecs: Any) -> bool:
-    """This host is in cluster ``default`` (which the local agent creates just after start)."""
-    from botocore.exceptions import ClientError
-
-    try:
-        return bool(ecs.list_container_instances(cluster="default")["containerInstanceArns"])
-    except ClientError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +30,7 @@ def up(tmp_path_factory: pytest.TempPathFactory, test_image: str, docker_client:
     data_dir: Path = tmp_path_factory.mktemp("up") / "data"
     proc = ServerProcess(data_dir=data_dir, command="up", extra_args=("--log-level", "info")).start()
     ecs = proc.client("ecs")
-    wait_for(lambda: registered(ecs))
+    wait_for(lambda: has_instances(ecs))
     try:
         yield proc
     finally:

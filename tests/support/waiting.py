@@ -18,3 +18,14 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: floa
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s")
         time.sleep(interval)
+
+
+def has_instances(ecs: Any, cluster: str = "default") -> bool:
+    """The cluster has a registered container instance (``dockyard up`` creates cluster
+    ``default`` and registers this host just after its endpoint answers); False until then."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return bool(ecs.list_container_instances(cluster=cluster)["containerInstanceArns"])
+    except ClientError:
+        return False
