@@ -144,17 +144,18 @@ class _Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_PATCH = do_POST
 
     def _reply(self, result: CredentialsAnswer) -> None:
+        """Audit first, then answer: a caller that has its reply can rely on the audit line."""
+        client = f"{self.client_address[0]}:{self.client_address[1]}"
+        agent = self.headers.get("User-Agent", "-").replace('"', "'")
+        audit.info(
+            '%d %s "%s" "%s" %s', result.status, client, result.route, agent, result.task_arn or "-"
+        )
         data = json.dumps(result.body).encode()
         self.send_response(result.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-        client = f"{self.client_address[0]}:{self.client_address[1]}"
-        agent = self.headers.get("User-Agent", "-").replace('"', "'")
-        audit.info(
-            '%d %s "%s" "%s" %s', result.status, client, result.route, agent, result.task_arn or "-"
-        )
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silenced: the default line carries the request path, i.e. the credentials id."""
