@@ -8,8 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 PG_URL_ENV = "DOCKYARD_TEST_PG_URL"
+
+# Shared, noisy machines: a GC pause or stolen CPU must not fail a property. No per-example
+# deadline and no "too slow" health check; tests that set their own settings keep the rest.
+settings.register_profile(
+    "dockyard", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("dockyard")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

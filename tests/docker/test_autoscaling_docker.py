@@ -37,7 +37,7 @@ BURN = "trap 'exit 0' TERM; while :; do :; done"
 IDLE = "trap 'exit 0' TERM; while :; do sleep 1; done"
 CPU_UNITS = 128
 """A burning container uses a whole core (1024 units): ~800 % of this reservation."""
-IDLE_COOLDOWN = 12
+IDLE_COOLDOWN = 20
 """ScaleInCooldown of the idle service: its second scale-in must wait this long."""
 
 
@@ -135,6 +135,16 @@ def activities(aas: Any, name: str) -> list[dict[str, Any]]:
         "ScalingActivities"])
 
 
+def first_activities(aas: Any, name: str, count: int = 1) -> list[dict[str, Any]]:
+    """The newest ``count`` activities once there are that many: an activity is recorded just
+    after the desiredCount it reports, so a reader that saw the count may be a moment early."""
+    def enough() -> list[dict[str, Any]] | None:
+        found = activities(aas, name)
+        return found[:count] if len(found) >= count else None
+
+    return list(wait_for(enough, timeout=15, interval=0.2))
+
+
 def bounds(aas: Any, name: str) -> tuple[int, int]:
     [t] = aas.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource(name)])["ScalableTargets"]
     return int(t["MinCapacity"]), int(t["MaxCapacity"])
@@ -149,7 +159,7 @@ def test_cpu_burning_tasks_scale_out_to_max(ecs: Any, aas: Any, cw: Any, test_im
         high = next(a["AlarmName"] for a in policy["Alarms"] if "-AlarmHigh-" in a["AlarmName"])
         wait_for(lambda: describe(ecs, "burn")["desiredCount"] == 2, timeout=90)
         assert cw.describe_alarms(AlarmNames=[high])["MetricAlarms"][0]["StateValue"] == "ALARM"
-        [activity] = activities(aas, "burn")
+        [activity] = first_activities(aas, "burn")
         assert activity["StatusCode"] == "Successful"
         assert activity["Description"] == "Setting desired count to 2."
         assert high in activity["Cause"]
@@ -182,7 +192,7 @@ def test_custom_metric_alarm_drives_a_step_policy(ecs: Any, aas: Any, cw: Any, t
 
     wait_for(backlog, timeout=45, interval=1.0)
     assert describe(ecs, "worker")["desiredCount"] == 3  # 1 + 2, not the max of 5
-    [activity] = activities(aas, "worker")
+    [activity] = first_activities(aas, "worker")
     assert activity["Description"] == "Setting desired count to 3."
     assert "jobs-backlog" in activity["Cause"] and "worker-step" in activity["Cause"]
     for _ in range(6):  # still in ALARM, re-invoked, but inside the 300 s cooldown
@@ -228,16 +238,15 @@ def test_scheduled_action_changes_min_and_max_at_its_time(ecs: Any, aas: Any, te
     register(ecs, "batch", test_image, IDLE)
     ecs.create_service(cluster=CLUSTER, serviceName="batch", taskDefinition="batch", desiredCount=1)
     scalable(aas, "batch", 1, 2)
-    at = (datetime.now(UTC) + timedelta(seconds=8)).replace(microsecond=0)
+    at = (datetime.now(UTC) + timedelta(seconds=10)).replace(microsecond=0)
     aas.put_scheduled_action(ServiceNamespace="ecs", ScheduledActionName="rush", ResourceId=resource("batch"),
                              ScalableDimension=DIMENSION, Schedule=f"at({at:%Y-%m-%dT%H:%M:%S})",
                              ScalableTargetAction={"MinCapacity": 3, "MaxCapacity": 4})
-    time.sleep(max(0.0, (at - datetime.now(UTC)).total_seconds() - 2))
     assert bounds(aas, "batch") == (1, 2) and describe(ecs, "batch")["desiredCount"] == 1
-    wait_for(lambda: describe(ecs, "batch")["desiredCount"] == 3, timeout=20)
+    wait_for(lambda: describe(ecs, "batch")["desiredCount"] == 3, timeout=30)
     assert datetime.now(UTC) >= at
-    assert bounds(aas, "batch") == (3, 4)
-    [activity] = activities(aas, "batch")
+    wait_for(lambda: bounds(aas, "batch") == (3, 4), timeout=15)
+    [activity] = first_activities(aas, "batch")
     assert activity["Description"] == "Setting min capacity to 3 and max capacity to 4. Setting desired count to 3."
     assert activity["Cause"] == "scheduled action name rush was triggered"
     assert activity["StartTime"] >= at
@@ -288,13 +297,14 @@ def test_a_deployment_in_progress_suspends_scale_in(
     wait_for(lambda: cw.describe_alarms(AlarmNames=["gated-quiet"])["MetricAlarms"][0]["StateValue"] != "ALARM",
              timeout=15)
     fired = alarm_fired()
-    started = time.monotonic()
+    before = datetime.now(UTC)
     cw.set_alarm_state(AlarmName="gated-quiet", StateValue="ALARM", StateReason="quiet again (test)")
     wait_for(lambda: describe(ecs, "gated")["desiredCount"] == 1, timeout=10, interval=0.1)
-    assert time.monotonic() - started < 2.5, "SetAlarmState's action should fire at once"
-    assert alarm_fired() > fired
-    [activity] = activities(aas, "gated")
+    wait_for(lambda: alarm_fired() > fired, timeout=15)
+    [activity] = first_activities(aas, "gated")
     assert activity["Description"] == "Setting desired count to 1." and "gated-quiet" in activity["Cause"]
+    fired_after = (activity["StartTime"] - before).total_seconds()
+    assert fired_after < 4.0, f"SetAlarmState's action should fire at once, not at the next evaluation ({fired_after})"
 
 
 def test_idle_tasks_scale_in_then_wait_for_the_scale_in_cooldown(ecs: Any, aas: Any, test_image: str) -> None:
@@ -303,13 +313,13 @@ def test_idle_tasks_scale_in_then_wait_for_the_scale_in_cooldown(ecs: Any, aas: 
     scalable(aas, "idle", 1, 3)
     target_tracking(aas, "idle", scale_in_cooldown=IDLE_COOLDOWN)
     wait_for(lambda: describe(ecs, "idle")["desiredCount"] == 1, timeout=90)
-    [first] = activities(aas, "idle")
+    [first] = first_activities(aas, "idle")
     assert "-AlarmLow-" in first["Cause"] and first["Description"] == "Setting desired count to 1."
     ecs.update_service(cluster=CLUSTER, service="idle", desiredCount=3)  # an operator scales it back up
     updated = datetime.now(UTC)
     assert (updated - first["StartTime"]).total_seconds() < IDLE_COOLDOWN - 5, "too late to see the cooldown"
     wait_for(lambda: describe(ecs, "idle")["runningCount"] == 3, timeout=30)
     wait_for(lambda: describe(ecs, "idle")["desiredCount"] == 1, timeout=60, interval=0.5)
-    second, _ = activities(aas, "idle")
+    second, _ = first_activities(aas, "idle", 2)
     waited = (second["StartTime"] - first["StartTime"]).total_seconds()
-    assert IDLE_COOLDOWN <= waited < IDLE_COOLDOWN + 10, waited
+    assert IDLE_COOLDOWN <= waited < IDLE_COOLDOWN + 15, waited

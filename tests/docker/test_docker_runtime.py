@@ -187,10 +187,10 @@ def test_one_shot_stats_measure_a_busy_container(runtime, created, test_image) -
     container_id = created(spec_for(test_image, "sh", "-c", "while :; do :; done"))
     runtime.start(container_id)
     first = runtime.stats(container_id)
-    time.sleep(1.0)
+    time.sleep(2.0)
     second = runtime.stats(container_id)
     units = cpu_units(first, second)
-    assert units is not None and 400 < units < 1200  # about one core (1024), on a shared box
+    assert units is not None and 300 < units < 1500  # about one core (1024), on a shared box
     assert second.memory_bytes > 0
     with pytest.raises(ContainerNotFound):
         runtime.stats("0" * 64)

@@ -8,11 +8,13 @@ import json
 import subprocess
 import sys
 import time
+from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 from tests.support.server import ServerProcess
+from tests.support.waiting import wait_for
 
 
 def _wait_for_event(trail, predicate, timeout: float = 10.0):  # type: ignore[no-untyped-def]
@@ -84,10 +86,19 @@ def test_lookup_filters_and_paging(server: ServerProcess) -> None:
     ecs, trail = server.client("ecs"), server.client("cloudtrail")
     for _ in range(3):
         ecs.list_clusters()
-    _wait_for_event(trail, lambda e: e["EventName"] == "ListClusters")
-    only = trail.lookup_events(
-        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ListClusters"}]
-    )["Events"]
+
+    def listed() -> list[dict[str, Any]]:
+        return list(
+            trail.lookup_events(
+                LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ListClusters"}]
+            )["Events"]
+        )
+
+    def three() -> list[dict[str, Any]] | None:
+        found = listed()
+        return found if len(found) >= 3 else None
+
+    only = wait_for(three, 15)  # the trail saves in batches: the three may span two saves
     assert len(only) >= 3 and {e["EventName"] for e in only} == {"ListClusters"}
     first = trail.lookup_events(MaxResults=2)
     assert len(first["Events"]) == 2 and "NextToken" in first

@@ -111,16 +111,16 @@ def test_alarm_lifecycle(cw: Any) -> None:
         cw.describe_alarms(AlarmNames=["latency-high"])["MetricAlarms"][0]["ActionsEnabled"] is True
     )
 
+    # The minute's evaluation may also run meanwhile (missing data is breaching here), adding
+    # its own transition and action: assert what holds either way.
     history = action_history(cw, "latency-high")
-    assert [h["HistoryItemType"] for h in history] == [
-        "Action",
-        "StateUpdate",
-        "ConfigurationUpdate",
-    ]
-    assert history[0]["HistorySummary"].startswith(f"Failed to execute action {POLICY}.")
+    types = [h["HistoryItemType"] for h in history]
+    assert types[-1] == "ConfigurationUpdate" and "StateUpdate" in types, types
+    action = next(h for h in history if h["HistoryItemType"] == "Action")
+    assert action["HistorySummary"].startswith(f"Failed to execute action {POLICY}.")
     states = cw.describe_alarm_history(AlarmName="latency-high", HistoryItemType="StateUpdate")
     assert (
-        states["AlarmHistoryItems"][0]["HistorySummary"]
+        states["AlarmHistoryItems"][-1]["HistorySummary"]
         == "Alarm updated from INSUFFICIENT_DATA to ALARM"
     )
 

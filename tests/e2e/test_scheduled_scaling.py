@@ -47,7 +47,7 @@ def test_scheduled_action_scales_the_service_at_its_time(server: ServerProcess) 
         resource = "service/scale/web"
         aas.register_scalable_target(ServiceNamespace="ecs", ResourceId=resource,
                                      ScalableDimension="ecs:service:DesiredCount", MinCapacity=1, MaxCapacity=5)
-        when = (datetime.now(UTC) + timedelta(seconds=3)).strftime("%Y-%m-%dT%H:%M:%S")
+        when = (datetime.now(UTC) + timedelta(seconds=10)).strftime("%Y-%m-%dT%H:%M:%S")
         aas.put_scheduled_action(ServiceNamespace="ecs", ResourceId=resource, ScheduledActionName="morning",
                                  ScalableDimension="ecs:service:DesiredCount", Schedule=f"at({when})",
                                  ScalableTargetAction={"MinCapacity": 3})

@@ -66,8 +66,11 @@ def test_cpu_target_tracking_scales_out(server: ServerProcess) -> None:
             time.sleep(1)
         high = cw.describe_alarms(AlarmNames=[n for n in alarm_names if "AlarmHigh" in n])["MetricAlarms"][0]
         assert high["StateValue"] == "ALARM"
-        activities = aas.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=resource)["ScalingActivities"]
-        assert any(a["StatusCode"] == "Successful" for a in activities)
+        deadline = time.monotonic() + 15
+        while not any(a["StatusCode"] == "Successful" for a in aas.describe_scaling_activities(
+                ServiceNamespace="ecs", ResourceId=resource)["ScalingActivities"]):
+            assert time.monotonic() < deadline, "no successful scaling activity recorded"
+            time.sleep(0.2)
     finally:
         agent.terminate()
         agent.wait(10)

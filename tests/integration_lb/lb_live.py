@@ -138,7 +138,7 @@ def web(*servers: Server, **changes: object) -> Backend:
     return replace(Backend("web", Mode.HTTP, servers, FAST_CHECKS), **changes)  # type: ignore[arg-type]
 
 
-def eventually(probe: Callable[[], T | None], *, timeout: float = 6.0) -> T:
+def eventually(probe: Callable[[], T | None], *, timeout: float = 20.0) -> T:
     """Poll ``probe`` until it returns something truthy."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

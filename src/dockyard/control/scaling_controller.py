@@ -5,8 +5,9 @@
     CloudWatch alarm action ─▶ fire(PolicyTrigger) ─┐
     tick every INTERVAL: due scheduled actions ─────┼─▶ plan (domain/autoscaling_plan, pure)
                          targets to clamp ──────────┘      │
-        store: target bounds / cooldown clock + activity ◀─┤ one transaction
-        DesiredCountWriter.set_desired(...)  ◀─────────────┘ after it commits
+        store: target bounds / cooldown clock + activity ◀─┤ one transaction with
+        DesiredCountWriter.set_desired(uow, ...)  ◀────────┘ the desired count;
+        DesiredCountWriter.committed(...)  after it commits (wakes the service scheduler)
 
 All work runs under one lock, so decisions for a target are serial (a scale-in never races a
 scheduled action). The service's counts come from :class:`ServiceState`; the desired count is
@@ -69,11 +70,19 @@ a second keeps tests and demos quick at the cost of one indexed query)."""
 
 class DesiredCountWriter(Protocol):
     """Sets a service's desired count (as UpdateService would), noting ``cause`` (e.g. in the
-    service's events)."""
+    service's events), inside the caller's transaction, so a reader never sees the new count
+    without the activity that explains it (or the reverse)."""
 
     def set_desired(
-        self, region: str, cluster: str, service: str, desired: int, cause: str
-    ) -> None: ...
+        self, uow: UnitOfWork, region: str, cluster: str, service: str, desired: int, cause: str
+    ) -> None:
+        """Write the count in ``uow``. Raises LookupError, having written nothing, when the
+        service is missing or not ACTIVE."""
+        ...
+
+    def committed(self, region: str, cluster: str, service: str) -> None:
+        """Called once the transaction holding a :meth:`set_desired` has committed."""
+        ...
 
 
 class ServiceState(Protocol):
@@ -292,33 +301,45 @@ class ScalingController:
         *,
         bounds_changed: tuple[int, int] | None = None,
     ) -> ScalingActivity | None:
-        """Apply ``change`` to the target as stored now (a concurrent re-registration is kept),
-        set the desired count, and record the activity."""
-        activity = None
+        """In one transaction: apply ``change`` to the target as stored now (a concurrent
+        re-registration is kept), set the desired count, and record the activity."""
+        planned = None
         if desired is not None or bounds_changed is not None:
-            activity = self._activity(target, desired, cause, now, bounds_changed)
-        if desired is not None and activity is not None:
-            activity = self._set_desired(target, desired, cause, activity)
+            planned = self._activity(target, desired, cause, now, bounds_changed)
 
-        def write(uow: UnitOfWork) -> None:
+        def write(uow: UnitOfWork) -> ScalingActivity | None:
+            activity = planned
+            if desired is not None and activity is not None:
+                activity = self._set_desired(uow, target, desired, cause, activity)
             r = _repo(uow)
             current = r.get_target(target.region, target.resource_id)
             if current is not None:
                 r.put_target(change(current))
             if activity is not None:
                 r.add_activity(activity)
+            return activity
 
-        self._store.write(write)
+        activity = self._store.write(write)
+        if desired is not None and activity is not None and activity.status != "Failed":
+            self._writer.committed(target.region, target.cluster, target.service)
         return activity
 
     def _set_desired(
-        self, target: ScalableTarget, desired: int, cause: str, activity: ScalingActivity
+        self,
+        uow: UnitOfWork,
+        target: ScalableTarget,
+        desired: int,
+        cause: str,
+        activity: ScalingActivity,
     ) -> ScalingActivity:
-        """Set the count; the activity is Failed (with the reason) when that fails."""
+        """Set the count in ``uow``; the activity is Failed (with the reason) when the service
+        refuses it (missing or not ACTIVE). Store errors propagate: the transaction fails."""
         try:
-            self._writer.set_desired(target.region, target.cluster, target.service, desired, cause)
-        except Exception as exc:
-            log.exception("setting desired count of %s failed", target.resource_id)
+            self._writer.set_desired(
+                uow, target.region, target.cluster, target.service, desired, cause
+            )
+        except LookupError as exc:
+            log.warning("setting desired count of %s failed: %s", target.resource_id, exc)
             return replace(
                 activity,
                 status="Failed",

@@ -60,8 +60,8 @@ def build_service_controller(
 
 class ServiceDesiredCountWriter:
     """Application Auto Scaling's :class:`~dockyard.control.scaling_controller.DesiredCountWriter`:
-    sets a service's desiredCount as UpdateService would, records ``cause`` as a service event,
-    and wakes the service scheduler."""
+    sets a service's desiredCount as UpdateService would (in the caller's transaction), records
+    ``cause`` as a service event, and wakes the service scheduler once that commits."""
 
     def __init__(
         self,
@@ -76,24 +76,21 @@ class ServiceDesiredCountWriter:
         self._wake = wake
 
     def set_desired(
-        self, region: str, cluster: str, service: str, desired: int, cause: str
+        self, uow: UnitOfWork, region: str, cluster: str, service: str, desired: int, cause: str
     ) -> None:
-        now = self._clock.now()
+        found = uow.services.get(region, cluster, service)
+        if found is None or found.status is not ServiceStatus.ACTIVE:
+            raise LookupError(f"service {cluster}/{service} is not active")
+        if found.desired_count == desired:
+            return
+        updated = replace(found, desired_count=desired, steady=False)
+        message = (
+            f"(service {service}) desired count set to {desired} by Application Auto "
+            f"Scaling: {cause}"
+        )
+        uow.services.save(updated.with_events([message], self._clock.now(), self._rng))
 
-        def write(uow: UnitOfWork) -> None:
-            found = uow.services.get(region, cluster, service)
-            if found is None or found.status is not ServiceStatus.ACTIVE:
-                raise LookupError(f"service {cluster}/{service} is not active")
-            if found.desired_count == desired:
-                return
-            updated = replace(found, desired_count=desired, steady=False)
-            message = (
-                f"(service {service}) desired count set to {desired} by Application Auto "
-                f"Scaling: {cause}"
-            )
-            uow.services.save(updated.with_events([message], now, self._rng))
-
-        self._store.write(write)
+    def committed(self, region: str, cluster: str, service: str) -> None:
         self._wake([(region, cluster, service)])
 
 

@@ -47,16 +47,20 @@ class FakeEcs:
         self.running = desired if running is None else running
         self.deploying = False
         self.calls: list[tuple[int, str]] = []
+        self.woken: tuple[str, str, str] | None = None
 
     def read(self, region: str, cluster: str, service: str) -> tuple[int, int, bool]:
         assert (region, cluster, service) == (R, "c1", "web")
         return self.desired, self.running, self.deploying
 
     def set_desired(
-        self, region: str, cluster: str, service: str, desired: int, cause: str
+        self, uow: object, region: str, cluster: str, service: str, desired: int, cause: str
     ) -> None:
         self.desired = self.running = desired
         self.calls.append((desired, cause))
+
+    def committed(self, region: str, cluster: str, service: str) -> None:
+        self.woken = (region, cluster, service)
 
 
 @pytest.fixture
@@ -141,6 +145,7 @@ def test_target_tracking_scale_out_records_activity(store: Store) -> None:
         "triggered policy cpu"
     )
     assert [a.activity_id for a in activities(store)] == ["act-1"]
+    assert ecs.woken == (R, "c1", "web")  # after the commit
 
 
 def test_step_worked_example_through_controller(store: Store) -> None:
@@ -251,9 +256,9 @@ def test_start_stop_runs_ticks(store: Store) -> None:
 
 class BrokenWriter(FakeEcs):
     def set_desired(
-        self, region: str, cluster: str, service: str, desired: int, cause: str
+        self, uow: object, region: str, cluster: str, service: str, desired: int, cause: str
     ) -> None:
-        raise RuntimeError("service is being deleted")
+        raise LookupError("service c1/web is not active")
 
 
 def test_failed_write_records_failed_activity(store: Store) -> None:
@@ -261,8 +266,9 @@ def test_failed_write_records_failed_activity(store: Store) -> None:
     ctl = setup(store, ecs, clock, CPU)
     act = ctl.fire(trig("arn:cpu", "x-AlarmHigh-y", 100, 50, T0))
     assert act is not None and act.status == "Failed"
-    assert "service is being deleted" in (act.status_message or "")
+    assert "service c1/web is not active" in (act.status_message or "")
     assert activities(store)[0].status == "Failed"
+    assert ecs.woken is None  # nothing changed: the service scheduler is not woken
 
 
 def test_two_controllers_fire_a_scheduled_action_once(store: Store) -> None:
