@@ -2,9 +2,10 @@
 request it serves through the listener, (b) from StopTask to the task leaving rotation.
 
 Target group health checks every 5 s (ELBv2's minimum interval), healthy threshold 2 — so a
-new target needs two passing checks: the lower bound for (a) is one interval plus the time to
-the first check (up to one interval), about 1–2 intervals. Deregistration delay 0 for (b).
-Goal: ≤ 1 health-check interval + 200 ms. Run: ``python3 bench/target_convergence.py``.
+new target takes no traffic until two checks have passed, as on ELBv2 (it is ``initial`` until
+then). HAProxy runs a new server's first check one interval after it is added, so the floor for
+(a) is two intervals; the bench prints Dockyard's time above that floor. Deregistration delay 0
+for (b). Goal: ≤ 1 health-check interval + 200 ms. Run: ``python3 bench/target_convergence.py``.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def main() -> None:
     print(f"target_convergence: health checks every {INTERVAL} s, healthy threshold 2, "
           f"deregistration delay 0, {args.rounds} rounds")
     print(f"RUNNING -> first request served through the LB (s): median {statistics.median(joins):.2f}, "
-          f"max {max(joins):.2f}  (goal <= {INTERVAL + 0.2:.1f}; two passing checks needed: "
-          f"bound {INTERVAL}-{2 * INTERVAL} s)")
+          f"max {max(joins):.2f}  (goal <= {INTERVAL + 0.2:.1f}; two passing checks needed, the "
+          f"first one interval after registration: floor {2 * INTERVAL} s; above the floor: "
+          f"median {statistics.median(joins) - 2 * INTERVAL:+.2f} s)")
     print(f"StopTask -> out of rotation (s): median {statistics.median(leaves):.3f}, max {max(leaves):.3f} "
           f"(goal <= {INTERVAL + 0.2:.1f})")
     print(f"ratio join/goal {statistics.median(joins) / (INTERVAL + 0.2):.2f}x, "

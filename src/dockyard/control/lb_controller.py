@@ -179,10 +179,13 @@ class LoadBalancerController:
             for t in tg.targets
         }
         health: dict[str, HealthMap] = {}
+        with self._lock:
+            before = self._health
         for (backend, server), row in runtime.server_states().items():
             arn, key = arn_of.get(backend), keys.get((backend, server))
             if arn is not None and key is not None:
-                health.setdefault(arn, {})[key] = observation(row)
+                previous = before.get(arn, {}).get(key)
+                health.setdefault(arn, {})[key] = observation(row, previous)
         counters = {
             arn_of[name]: c
             for (kind, name), c in runtime.counters().items()
@@ -252,16 +255,39 @@ def prometheus_text(counters: Mapping[str, ProxyCounters]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def observation(row: ServerHealth) -> TargetHealthObservation:
-    """ELBv2's (state, reason, description) for HAProxy's view of one server."""
+_INITIAL: TargetHealthObservation = (
+    "initial",
+    "Elb.InitialHealthChecking",
+    "Initial health checks in progress",
+)
+_FAILED: TargetHealthObservation = (
+    "unhealthy",
+    "Target.FailedHealthChecks",
+    "Health checks failed",
+)
+
+
+def observation(
+    row: ServerHealth, previous: TargetHealthObservation | None = None
+) -> TargetHealthObservation:
+    """ELBv2's (state, reason, description) for HAProxy's view of one server; ``previous`` is
+    what the last reading said (None for a server not seen before).
+
+    A server that is DOWN but whose last check passed is rising towards the healthy
+    threshold: ELBv2 keeps such a target in its earlier state, ``initial`` for a new one and
+    ``unhealthy`` (with its reason) for a recovering one."""
     if row.status in (ServerStatus.DRAIN, ServerStatus.NOLB):
         return "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
     if row.status is ServerStatus.UP and row.check_status in _PASSED:
         return "healthy", None, None
     if row.status is ServerStatus.MAINT or row.check_status in ("", "INI"):
-        return "initial", "Elb.InitialHealthChecking", "Initial health checks in progress"
+        return _INITIAL
     if row.status is ServerStatus.UP:
-        return "initial", "Elb.InitialHealthChecking", "Initial health checks in progress"
+        return _INITIAL
+    if row.check_status in _PASSED:
+        if previous is None or previous[0] == "initial":
+            return _INITIAL
+        return previous if previous[0] == "unhealthy" else _FAILED
     if row.check_status == "L7STS":
         code = row.check_code if row.check_code is not None else 0
         return (
@@ -271,7 +297,7 @@ def observation(row: ServerHealth) -> TargetHealthObservation:
         )
     if row.check_status in _TIMEOUTS:
         return "unhealthy", "Target.Timeout", "Request timed out"
-    return "unhealthy", "Target.FailedHealthChecks", "Health checks failed"
+    return _FAILED
 
 
 def _load(uow: UnitOfWork) -> ElbState:

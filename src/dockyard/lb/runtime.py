@@ -11,6 +11,11 @@ HAProxy 2.6 behaviour this client handles:
 * ``add server`` creates the server in maintenance with checks off; the client then runs
   ``enable health`` and sets the wanted state. It inherits nothing from ``default-server``,
   so the arguments come from :func:`~dockyard.lb.render.server_arguments`.
+* A server leaving maintenance is UP at once (health = rise). ELBv2 keeps a new target in
+  ``initial`` and out of rotation until ``healthy_threshold`` checks pass, so the same CLI line
+  that readies it forces its health down (``set server … health down``, which HAProxy only
+  honours outside maintenance): it then rises on its checks (``DOWN 1/5`` …) like a new
+  target. Servers that come from the configuration (a fresh start, a reload) start UP.
 * A server added at runtime gets no dynamic stickiness cookie until ``enable dynamic-cookie
   backend`` recomputes them (without it HAProxy *clears* the client's cookie).
 * ``del server`` refuses a server that is not in maintenance or still has connections:
@@ -118,7 +123,11 @@ class HaproxyRuntimeClient:
             self.command(f"enable dynamic-cookie backend {backend.name}")
         if server.state is not ServerState.MAINT:
             self.command(f"enable health {ref}")
-            self.set_server_state(backend.name, server.name, server.state)
+            # HAProxy starts a server UP; ELBv2 sends a new target nothing until it has passed
+            # the healthy threshold. One CLI line, so no request lands in between.
+            self.command(
+                f"set server {ref} state {server.state.value}; set server {ref} health down"
+            )
 
     def set_server_state(self, backend: str, server: str, state: ServerState) -> None:
         self.command(f"set server {backend}/{server} state {state.value}")

@@ -93,6 +93,19 @@ def test_haproxy_health_maps_to_elb_target_states(health: ServerHealth, expected
     assert observation(health) == expected
 
 
+def test_a_rising_server_keeps_its_earlier_target_state() -> None:
+    """DOWN with a passing last check: below the healthy threshold yet (HAProxy's ``DOWN 2/5``)."""
+    rising = row(ServerStatus.DOWN, "L7OK", 200)
+    initial = ("initial", "Elb.InitialHealthChecking", "Initial health checks in progress")
+    mismatch = ("unhealthy", "Target.ResponseCodeMismatch", "Health checks failed with these codes: [500]")
+    assert observation(rising) == initial  # a new target
+    assert observation(rising, initial) == initial
+    assert observation(rising, mismatch) == mismatch  # recovering: unhealthy until the threshold
+    assert observation(rising, ("healthy", None, None)) == (
+        "unhealthy", "Target.FailedHealthChecks", "Health checks failed")  # went down, now rising
+    assert observation(row(ServerStatus.UP, "L7OK", 200), initial) == ("healthy", None, None)
+
+
 def test_hosts_block_is_ours_only_and_idempotent() -> None:
     text = "127.0.0.1 localhost\n10.0.0.1 db  # dockyard-elb-other\n"
     once = with_names(text, "dockyard-elb-me", ["b.elb.localhost", "a.elb.localhost"], "127.0.0.1")

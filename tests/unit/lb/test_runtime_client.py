@@ -52,16 +52,16 @@ def _stat(scur: int) -> str:
 ADD = "add server web/t9 10.0.0.1:8009 check inter 10s fall 2 rise 3 weight 1 slowstart 30s"
 
 
-def test_add_server_enables_cookie_health_and_state() -> None:
+def test_add_server_enables_cookie_health_and_state_and_starts_down() -> None:
     client, transport, _ = _client(
         [
             (ADD, "New server registered.\n\n"),
             ("enable dynamic-cookie backend web", "\n"),
             ("enable health web/t9", "\n"),
-            ("set server web/t9 state ready", "\n"),
+            ("set server web/t9 state ready; set server web/t9 health down", "\n\n"),
         ]
     )
-    client.add_server(web_backend(), server("t9", 8009))
+    client.add_server(web_backend(), server("t9", 8009))  # rises on its checks, like ELBv2
     assert transport.script == []
 
 
