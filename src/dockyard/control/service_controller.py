@@ -9,7 +9,11 @@ across services.
 
 A service is stepped again when something wakes it, when its plan names a time (40-second
 rule, grace period, restart throttle), soon after a step that acted, and at least every
-:data:`SWEEP_SECONDS` (the safety net for other control planes' changes and lost wakes).
+:data:`SWEEP_SECONDS` (the safety net for other control planes' changes and lost wakes). The
+sweep lists every service but schedules only those neither stepped nor due within the last /
+next :data:`SWEEP_SECONDS`: a service this controller is already looking after costs it
+nothing (during a fleet-wide redeploy, sweeping all of them made a probe per service per
+sweep on top of their own schedule).
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class ServiceController:
         self._due: dict[ServiceKey, float] = {}
         self._running: set[ServiceKey] = set()
         self._known: set[ServiceKey] = set()
+        self._stepped_at: dict[ServiceKey, float] = {}
         self._threads: list[threading.Thread] = []
         self._stopping = False
 
@@ -154,10 +159,13 @@ class ServiceController:
             delay = self._step(key)
             with self._cond:
                 self._running.discard(key)
+                now = time.monotonic()
                 if delay is not None:
-                    self._schedule(key, time.monotonic() + delay)
+                    self._stepped_at[key] = now
+                    self._schedule(key, now + delay)
                 else:
                     self._known.discard(key)
+                    self._stepped_at.pop(key, None)
                 self._cond.notify_all()
 
     def _step(self, key: ServiceKey) -> float | None:
@@ -184,11 +192,24 @@ class ServiceController:
             with self._cond:
                 for key in keys:
                     self._known.add(key)
-                    self._schedule(key, at)
+                    if not self._looked_after(key, at):
+                        self._schedule(key, at)
                 self._cond.notify_all()
                 self._cond.wait_for(lambda: self._stopping, timeout=SWEEP_SECONDS)
                 if self._stopping:
                     return
+
+
+    def _looked_after(self, key: ServiceKey, now: float) -> bool:
+        """Caller holds the lock. Stepped within the last sweep interval, or due (or running)
+        within the next: the sweep need not add a step."""
+        if key in self._running:
+            return True
+        stepped = self._stepped_at.get(key)
+        if stepped is not None and now - stepped < SWEEP_SECONDS:
+            return True
+        due = self._due.get(key)
+        return due is not None and due - now <= SWEEP_SECONDS
 
 
 def _delay(outcome: StepOutcome, now: datetime) -> float:
