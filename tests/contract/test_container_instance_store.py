@@ -63,33 +63,3 @@ def test_stale_save_is_refused(store: Store) -> None:
         replace(stale, status=ContainerInstanceStatus.DRAINING)))
     with pytest.raises(ConcurrentModificationError):
         store.write(lambda uow: uow.container_instances.save(stale), retries=1)
-
-
-def test_a_recent_reading_serves_readers_that_accept_it_until_an_instance_is_written(
-    store: Store,
-) -> None:
-    from dockyard.store.snapshots import cluster_instances
-
-    store.write(lambda uow: uow.container_instances.add(instance("c" * 32)))
-    since = NOW - timedelta(seconds=20)
-
-    def read(max_age: float):  # type: ignore[no-untyped-def]
-        return store.read(lambda uow: uow.container_instances.capacities(
-            "r", "c", None, connected_since=since, max_age=max_age))
-
-    first = read(0.0)
-    assert [c.instance_id for c in first] == ["c" * 32] and first[0].active
-    assert read(60.0) is first  # served as is, no query
-    assert read(0.0) is not first  # a reader that wants it fresh reads again
-    built = store.read(lambda uow: cluster_instances(uow, "r", "c", NOW, max_age=60.0))
-    assert store.read(lambda uow: cluster_instances(uow, "r", "c", NOW, max_age=60.0)) is built
-
-    loaded = store.read(lambda uow: uow.container_instances.get("r", "c", "c" * 32))
-    assert loaded is not None
-    store.write(lambda uow: uow.container_instances.save(
-        replace(loaded, status=ContainerInstanceStatus.DRAINING)))
-    after = read(60.0)  # this process wrote an instance: the old reading is not served
-    assert [c.active for c in after] == [False]
-    store.write(lambda uow: uow.container_instances.add(instance("d" * 32)))
-    assert len(read(60.0)) == 2
-    assert read(1e-9) is not read(1e-9)  # older than it accepts: read again

@@ -49,11 +49,6 @@ __all__ = ["STOPPED_LOOKBACK", "ServiceStepApplier", "StepOutcome"]
 
 STOPPED_LOOKBACK = timedelta(hours=1)
 """STOPPED tasks the planner still sees (for accounting); ECS keeps them describable 1 h."""
-PROBE_INSTANCES_MAX_AGE = 0.5
-"""How old the cluster's instance reading may be for a probe (the lock-free plan that only
-decides whether to step): a step that acts plans again on a fresh one, and this process's
-own instance writes invalidate it at once. At fleet scale the probe's instance read was the
-largest single cost of a quiet step."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +124,7 @@ class ServiceStepApplier:
         instances = (
             cluster_snapshots(uow, region, cluster, now, only_group=service.group)
             if usage_matters
-            else cluster_instances(
-                uow, region, cluster, now, max_age=0.0 if lock else PROBE_INSTANCES_MAX_AGE
-            )
+            else cluster_instances(uow, region, cluster, now)
         )
         ref = service.primary.task_definition
         td = uow.task_definitions.get(region, ref.family, ref.revision)

@@ -199,7 +199,6 @@ class ServiceController:
                 if self._stopping:
                     return
 
-
     def _looked_after(self, key: ServiceKey, now: float) -> bool:
         """Caller holds the lock. Stepped within the last sweep interval, or due (or running)
         within the next: the sweep need not add a step."""

@@ -123,11 +123,14 @@ class HaproxyRuntimeClient:
             self.command(f"enable dynamic-cookie backend {backend.name}")
         if server.state is not ServerState.MAINT:
             self.command(f"enable health {ref}")
-            # HAProxy starts a server UP; ELBv2 sends a new target nothing until it has passed
-            # the healthy threshold. One CLI line, so no request lands in between.
-            self.command(
-                f"set server {ref} state {server.state.value}; set server {ref} health down"
-            )
+            if server.state is ServerState.READY:
+                # HAProxy starts a server UP; ELBv2 sends a new target nothing until it has
+                # passed the healthy threshold. One CLI line, so no request lands in between.
+                self.command(
+                    f"set server {ref} state {server.state.value}; set server {ref} health down"
+                )
+            else:
+                self.set_server_state(backend.name, server.name, server.state)
 
     def set_server_state(self, backend: str, server: str, state: ServerState) -> None:
         self.command(f"set server {backend}/{server} state {state.value}")

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from dockyard.domain.container_instance import AGENT_HEARTBEAT_TIMEOUT_SECONDS
 from dockyard.placement import InstanceSnapshot
-from dockyard.store.repositories.container_instances import InstanceCapacity
 from dockyard.store.repositories.tasks import InstanceUsage
 from dockyard.store.uow import UnitOfWork
 
@@ -66,21 +65,12 @@ def cluster_snapshots(
 
 
 def cluster_instances(
-    uow: UnitOfWork, region: str, cluster: str, now: datetime, *, max_age: float = 0.0
+    uow: UnitOfWork, region: str, cluster: str, now: datetime
 ) -> list[InstanceSnapshot]:
     """The cluster's ACTIVE and DRAINING instances with capacity and attributes but no usage
-    (one cached read): enough to tell draining, lost and eligible instances apart. With
-    ``max_age`` > 0, a reading up to that many seconds old will do (see
-    ``ContainerInstanceRepository.capacities``); its snapshots are built once."""
+    (one cached read): enough to tell draining, lost and eligible instances apart."""
     since = now - timedelta(seconds=AGENT_HEARTBEAT_TIMEOUT_SECONDS)
-    capacities = uow.container_instances.capacities(
-        region, cluster, None, connected_since=since, max_age=max_age
-    )
-    key = (region, cluster)
-    built = _built.get(key)
-    if built is not None and built[0] is capacities:
-        return built[1]
-    snapshots = [
+    return [
         InstanceSnapshot(
             instance_id=c.instance_id,
             active=c.active,
@@ -93,17 +83,5 @@ def cluster_instances(
             agent_version=c.agent_version,
             registered_at=c.registered_at,
         )
-        for c in capacities
+        for c in uow.container_instances.capacities(region, cluster, None, connected_since=since)
     ]
-    if max_age > 0:
-        if len(_built) >= _MAX_BUILT and key not in _built:
-            _built.pop(next(iter(_built)), None)
-        _built[key] = (capacities, snapshots)
-    return snapshots
-
-
-_built: dict[tuple[str, str], tuple[list[InstanceCapacity], list[InstanceSnapshot]]] = {}
-"""The snapshots last built from a recent whole-cluster reading, by (region, cluster): a
-reading served again (the same list object) is not converted again. Plain dict operations
-only, so threads share it safely; entries are replaced, never mutated."""
-_MAX_BUILT = 256

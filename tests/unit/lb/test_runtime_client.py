@@ -137,3 +137,17 @@ def test_server_states_and_counters_use_typed_show_stat() -> None:
     )
     assert list(client.server_states()) == [("web", "t1")]
     assert [c.requests_total for c in client.counters().values()] == [7]
+
+
+def test_add_server_in_drain_is_not_forced_down() -> None:
+    """A target deregistered before it was added drains; forcing it down would hide that."""
+    client, transport, _ = _client(
+        [
+            (ADD, "New server registered.\n\n"),
+            ("enable dynamic-cookie backend web", "\n"),
+            ("enable health web/t9", "\n"),
+            ("set server web/t9 state drain", "\n"),
+        ]
+    )
+    client.add_server(web_backend(), server("t9", 8009, state=ServerState.DRAIN))
+    assert transport.script == []

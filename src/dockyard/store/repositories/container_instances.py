@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import threading
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -48,49 +47,11 @@ class CapacityCache:
     """Per-store cache of clusters' instance capacities, valid while the cluster's instance
     fingerprint (count, sum of versions, latest registration) is unchanged. Every change to an
     instance bumps its version, so any edit — by this process or another — invalidates it.
-    Thread-safe; holds at most :data:`MAX_CACHED_CLUSTERS` clusters.
-
-    It also keeps each cluster's last full reading *with* connectivity (:meth:`recent`), for
-    readers that accept an answer up to a fraction of a second old. Every instance write
-    through this store's repositories (:meth:`bump`) invalidates those readings at once, so
-    such a reader never misses a change this process made; another process's changes, and
-    heartbeats, reach it within the age it accepts."""
+    Thread-safe; holds at most :data:`MAX_CACHED_CLUSTERS` clusters."""
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str], tuple[tuple[Any, ...], list[InstanceCapacity]]] = {}
-        self._recent: dict[tuple[str, str], tuple[float, int, list[InstanceCapacity]]] = {}
-        self._generation = 0
         self._lock = threading.Lock()
-
-    @property
-    def generation(self) -> int:
-        return self._generation
-
-    def bump(self) -> None:
-        """An instance is being written: readings taken before now are no longer recent."""
-        with self._lock:
-            self._generation += 1
-
-    def recent(self, key: tuple[str, str], max_age: float) -> list[InstanceCapacity] | None:
-        """The cluster's last full reading if taken under ``max_age`` s ago and no write
-        happened since it began."""
-        with self._lock:
-            entry = self._recent.get(key)
-            if entry is None:
-                return None
-            taken_at, generation, value = entry
-            fresh = generation == self._generation and time.monotonic() - taken_at < max_age
-        return value if fresh else None
-
-    def put_recent(
-        self, key: tuple[str, str], generation: int, taken_at: float, value: list[InstanceCapacity]
-    ) -> None:
-        """Keep a full reading that began at ``taken_at`` when the generation was
-        ``generation`` (a write that raced it leaves it stale from the start)."""
-        with self._lock:
-            if len(self._recent) >= MAX_CACHED_CLUSTERS and key not in self._recent:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[key] = (taken_at, generation, value)
 
     def get(
         self, key: tuple[str, str], fingerprint: tuple[Any, ...]
@@ -163,34 +124,13 @@ class ContainerInstanceRepository:
         instance_ids: Iterable[str] | None = None,
         *,
         connected_since: datetime,
-        max_age: float = 0.0,
     ) -> list[InstanceCapacity]:
         """ACTIVE and DRAINING instances of a cluster (or these of them), by id; ``connected``
         means a heartbeat at or after ``connected_since``.
 
         This runs on every RunTask and reads every instance of the cluster, so the capacity
         part is cached per cluster (:class:`CapacityCache`) and re-read only when the
-        cluster's instances changed; connectivity is read fresh unless ``max_age`` > 0, when
-        a whole-cluster reading that recent (see :meth:`CapacityCache.recent`) is returned
-        as is (the same list: callers must not change it)."""
-        key = (region, cluster)
-        if max_age > 0 and instance_ids is None:
-            recent = self._cache.recent(key, max_age)
-            if recent is not None:
-                return recent
-        generation, taken_at = self._cache.generation, time.monotonic()
-        result = self._read_capacities(region, cluster, instance_ids, connected_since)
-        if instance_ids is None:
-            self._cache.put_recent(key, generation, taken_at, result)
-        return result
-
-    def _read_capacities(
-        self,
-        region: str,
-        cluster: str,
-        instance_ids: Iterable[str] | None,
-        connected_since: datetime,
-    ) -> list[InstanceCapacity]:
+        cluster's instances changed; connectivity is always read fresh."""
         row = ContainerInstanceRow
         scope = (row.region == region, row.cluster == cluster, row.status.in_(_REGISTERED))
         connection = self._session.connection()
@@ -289,7 +229,6 @@ class ContainerInstanceRepository:
         return {i: ec2 for i, ec2 in found.items() if ec2 in wanted}
 
     def add(self, instance: ContainerInstance) -> ContainerInstance:
-        self._cache.bump()
         row = ContainerInstanceRow(instance_id=instance.instance_id)
         _fill(row, instance)
         self._session.add(row)
@@ -302,7 +241,6 @@ class ContainerInstanceRepository:
         if row is None:
             raise LookupError(instance.instance_id)
         require_version(row.version, instance.version, f"container instance {instance.instance_id}")
-        self._cache.bump()
         _fill(row, instance)
         self._session.flush()
         return _to_domain(row)
