@@ -21,6 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.support.server import ServerProcess, free_port  # noqa: E402
 from tests.support.waiting import has_instances  # noqa: E402
+from tests.support.waiting import wait_for as until  # noqa: E402
 
 SERVE = (
     "mkdir -p /www; hostname > /www/index.html; echo ok > /www/health; "
@@ -29,14 +30,8 @@ SERVE = (
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 120.0, interval: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError("timed out")
-        time.sleep(interval)
+    """The tests' :func:`tests.support.waiting.wait_for` with the benchmarks' defaults."""
+    return until(predicate, timeout, interval)
 
 
 def image() -> str:
