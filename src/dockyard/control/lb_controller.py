@@ -280,9 +280,7 @@ def observation(
         return "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
     if row.status is ServerStatus.UP and row.check_status in _PASSED:
         return "healthy", None, None
-    if row.status is ServerStatus.MAINT or row.check_status in ("", "INI"):
-        return _INITIAL
-    if row.status is ServerStatus.UP:
+    if row.status in (ServerStatus.MAINT, ServerStatus.UP) or row.check_status in ("", "INI"):
         return _INITIAL
     if row.check_status in _PASSED:
         if previous is None or previous[0] == "initial":

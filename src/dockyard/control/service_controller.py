@@ -10,8 +10,8 @@ across services.
 A service is stepped again when something wakes it, when its plan names a time (40-second
 rule, grace period, restart throttle), soon after a step that acted, and at least every
 :data:`SWEEP_SECONDS` (the safety net for other control planes' changes and lost wakes). The
-sweep lists every service but schedules only those neither stepped nor due within the last /
-next :data:`SWEEP_SECONDS`: a service this controller is already looking after costs it
+sweep lists every service but schedules only those neither running nor due within the next
+:data:`SWEEP_SECONDS`: a service this controller is already looking after costs it
 nothing (during a fleet-wide redeploy, sweeping all of them made a probe per service per
 sweep on top of their own schedule).
 """
@@ -66,7 +66,6 @@ class ServiceController:
         self._due: dict[ServiceKey, float] = {}
         self._running: set[ServiceKey] = set()
         self._known: set[ServiceKey] = set()
-        self._stepped_at: dict[ServiceKey, float] = {}
         self._threads: list[threading.Thread] = []
         self._stopping = False
 
@@ -159,13 +158,10 @@ class ServiceController:
             delay = self._step(key)
             with self._cond:
                 self._running.discard(key)
-                now = time.monotonic()
                 if delay is not None:
-                    self._stepped_at[key] = now
-                    self._schedule(key, now + delay)
+                    self._schedule(key, time.monotonic() + delay)
                 else:
                     self._known.discard(key)
-                    self._stepped_at.pop(key, None)
                 self._cond.notify_all()
 
     def _step(self, key: ServiceKey) -> float | None:
@@ -200,12 +196,9 @@ class ServiceController:
                     return
 
     def _looked_after(self, key: ServiceKey, now: float) -> bool:
-        """Caller holds the lock. Stepped within the last sweep interval, or due (or running)
-        within the next: the sweep need not add a step."""
+        """Caller holds the lock. Running, or due within the next sweep interval (a step always
+        schedules the next within it, see :func:`_delay`): the sweep need not add a step."""
         if key in self._running:
-            return True
-        stepped = self._stepped_at.get(key)
-        if stepped is not None and now - stepped < SWEEP_SECONDS:
             return True
         due = self._due.get(key)
         return due is not None and due - now <= SWEEP_SECONDS
